@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("shanzhi.access.urls")),
+    path("api/", include("shanzhi.api.urls")),
+    path("audit/", include("shanzhi.audit.urls")),
+    path("places/", include("shanzhi.regions.urls")),
+    path("people/", include("shanzhi.people.urls")),
+    path("", include("shanzhi.web.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from shanzhi.access.roles import Role
+from shanzhi.core.home import action_items
+from shanzhi.regions.selectors import user_root_places
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    role_labels = dict(Role.choices)
+    assignments = [
+        {"role": role_labels.get(a.role, a.role), "place": a.place}
+        for a in user.role_assignments.filter(is_active=True).select_related("place").order_by("place_path")
+    ]
+    return render(request, "web/home.html", {
+        "items": action_items(user),
+        "assignments": assignments,
+        "roots": user_root_places(user=user),
+    })
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
