@@ -11,6 +11,12 @@ urlpatterns = [
     path("audit/", include("shanzhi.audit.urls")),
     path("places/", include("shanzhi.regions.urls")),
     path("people/", include("shanzhi.people.urls")),
+    path("orgs/", include("shanzhi.orgs.urls")),
+    path("workflow/", include("shanzhi.workflow.urls")),
+    path("publications/", include("shanzhi.publication.urls")),
+    path("imports/", include("shanzhi.imports.urls")),
+    path("inbox/", include("shanzhi.notify.urls")),
+    path("files/", include("shanzhi.files.urls")),
     path("", include("shanzhi.web.urls")),
 ]
 

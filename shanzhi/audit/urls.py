@@ -1,5 +1,5 @@
 from django.urls import path
 
-from . import views
+from . import views  # noqa: F401
 
 urlpatterns = [path("", views.audit_list, name="audit_list")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views  # noqa: F401
 
 urlpatterns = [
     path("", views.person_list, name="person_list"),

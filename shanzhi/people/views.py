@@ -18,7 +18,6 @@ from . import selectors, services
 from .choices import PersonTag, PoliticalStatus, Relation, ResidenceStatus, Sex
 
 
-
 def _choices_context() -> dict:
     return {"tags": PersonTag.choices, "statuses": ResidenceStatus.choices, "relations": Relation.choices,
             "political": PoliticalStatus.choices, "sexes": Sex.choices}

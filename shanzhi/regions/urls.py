@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views  # noqa: F401
 
 urlpatterns = [
     path("", views.place_tree, name="place_tree"),
