@@ -93,3 +93,57 @@ def make_household(db):
         return household
 
     return make
+
+
+# --- browser tests: Playwright driving Debian's Chromium (never `playwright install`) -------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url,
+                                  accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A phone-sized window (a grid worker or a villager)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  base_url=live_server.url, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login(db):
+    """Log a browser page in as a user, through the login form as a person would."""
+
+    def do(pg, username, password="Passw0rd!x"):
+        pg.goto("/accounts/login/")
+        pg.get_by_label("用户名或手机号").fill(username)
+        pg.get_by_label("密码").fill(password)
+        pg.get_by_role("button", name="登录").click()
+        pg.wait_for_url(lambda url: "/accounts/login" not in url)
+        return pg
+
+    return do
