@@ -1,1 +1,80 @@
 from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shanzhi.access.roles import Perm
+from shanzhi.core.errors import ValidationFailed
+from shanzhi.people.selectors import person_detail
+from shanzhi.regions.models import Place
+from shanzhi.web.pagination import paginate
+
+from . import selectors, services
+from .models import OrgKind, Post
+
+
+def _date(value: str, label: str, required: bool = True) -> dt.date | None:
+    if not value:
+        if required:
+            raise ValidationFailed(f"请填写{label}。")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{label}“{value}”格式不正确，应为 年-月-日。")
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    qs = selectors.organisation_list(user=request.user, kind=kind, place_path=request.GET.get("place", ""))
+    manage_places = Place.objects.visible_to(request.user, Perm.ORG_MANAGE).filter(level__in=["township", "village"])[:200]
+    return render(request, "orgs/list.html", {"page_obj": paginate(request, qs), "kinds": OrgKind.choices, "kind": kind,
+                                              "manage_places": manage_places})
+
+
+@login_required
+@require_POST
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    place = Place.objects.get_visible(request.user, Perm.ORG_MANAGE, code=request.POST.get("place", ""))
+    try:
+        org = services.organisation_create(acting_user=request.user, place=place, kind=request.POST.get("kind", ""),
+                                           name=request.POST.get("name", ""), purpose=request.POST.get("purpose", ""))
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect("organisation_list")
+    messages.success(request, f"已新建组织“{org.name}”。")
+    return redirect("organisation_detail", pk=org.pk)
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organisation_detail(user=request.user, pk=pk)
+    return render(request, "orgs/detail.html", {
+        "org": org, "memberships": selectors.membership_list(organisation=org), "posts": Post.choices,
+        "can_manage": request.user.has_perm_at(Perm.ORG_MANAGE, org.place_path), "today": dt.date.today(),
+    })
+
+
+@login_required
+@require_POST
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organisation_detail(user=request.user, pk=pk)
+    try:
+        raw = request.POST.get("person", "")
+        if not raw.isdigit():
+            raise ValidationFailed("请先搜索并选择人员。")
+        person = person_detail(user=request.user, pk=int(raw))
+        services.membership_add(acting_user=request.user, organisation=org, person=person, post=request.POST.get("post", ""),
+                                term_start=_date(request.POST.get("term_start", ""), "任期开始日期"),
+                                term_end=_date(request.POST.get("term_end", ""), "任期结束日期", required=False))
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已添加任职。")
+    return redirect("organisation_detail", pk=org.pk)

@@ -172,3 +172,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+
+
+@login_required
+def person_pick(request: HttpRequest) -> HttpResponse:
+    """Person picker for forms (htmx): up to 10 matches in scope, as radio buttons named ``person``."""
+    q = (request.GET.get("q") or "").strip()
+    people = list(selectors.person_list(user=request.user, filters=selectors.PersonFilters(q=q))[:10]) if q else []
+    return render(request, "people/_pick.html", {"people": people})

@@ -1,0 +1,130 @@
+import datetime as dt
+
+import pytest
+
+from conftest import id_for
+from shanzhi.audit.models import AuditEntry
+from shanzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from shanzhi.people import services
+from shanzhi.people.models import Household, Person, RegistryChange
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (Household.objects.count(), Person.objects.count(), RegistryChange.objects.count(), AuditEntry.objects.count())
+
+
+def test_bad_person_input_changes_nothing(tree, make_user, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    household = make_household(cadre, tree.g1)
+    before = counts()
+    bad_inputs = [
+        {"name": "", "id_number": id_for(900)},
+        {"name": "李四", "id_number": "419001198005170010"},  # wrong check character
+        {"name": "李四", "id_number": id_for(901), "phone": "123"},
+        {"name": "李四", "id_number": id_for(902), "birth_date": dt.date(1990, 1, 1)},  # disagrees with the ID
+        {"name": "李四", "id_number": id_for(903), "relation": "head"},  # the household already has a head
+        {"name": "李四", "id_number": household.head.id_number},  # already registered
+        {"name": "李四", "tags": ["unknown"]},
+    ]
+    for data in bad_inputs:
+        with pytest.raises(ValidationFailed) as exc:
+            services.person_create(acting_user=cadre, household=household, data=data)
+        assert exc.value.message
+    assert counts() == before
+
+
+def test_out_of_scope_write_is_not_found(tree, make_user, make_household):
+    cadre_a = make_user("village_cadre", tree.v1)
+    cadre_b = make_user("village_cadre", tree.v2)
+    household = make_household(cadre_a, tree.g1)
+    with pytest.raises(NotFound):
+        services.person_create(acting_user=cadre_b, household=household, data={"name": "王五"})
+    with pytest.raises(NotFound):
+        services.household_create(acting_user=cadre_b, place=tree.g1, address="x")
+
+
+def test_birth_death_and_move_out_are_history(tree, make_user, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    household = make_household(cadre, tree.g1, members=["李梅"])
+    baby = services.person_record_birth(acting_user=cadre, household=household,
+                                        data={"name": "张小宝", "birth_date": dt.date(2026, 3, 1)})
+    assert baby.relation == "child"
+    wife = household.members.get(name="李梅")
+    services.person_record_move_out(acting_user=cadre, person=wife, date=dt.date(2026, 6, 1), note="婚迁")
+    services.person_record_death(acting_user=cadre, person=household.head, date=dt.date(2026, 7, 1))
+    kinds = list(household.changes.values_list("kind", flat=True))
+    assert {"birth", "move_out", "death"} <= set(kinds)
+    with pytest.raises(ValidationFailed):
+        services.person_record_death(acting_user=cadre, person=Person.objects.get(pk=household.head_id), date=dt.date(2026, 7, 2))
+    household.refresh_from_db()
+    assert household.member_count == 3
+
+
+def test_move_between_grids_keeps_scope_paths(tree, make_user, make_place, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    other_grid = make_place(tree.v1, "grid", "东坡村第二网格")
+    household = make_household(cadre, tree.g1, members=["李梅"])
+    services.household_move_grid(acting_user=cadre, household=household, place=other_grid)
+    household.refresh_from_db()
+    assert household.place_path == other_grid.path
+    assert set(household.members.values_list("place_path", flat=True)) == {other_grid.path}
+    with pytest.raises(NotFound):  # another village's grid is outside a village cadre's scope
+        services.household_move_grid(acting_user=cadre, household=household, place=tree.g2)
+    dispatcher = make_user("dispatcher", tree.kejing)
+    with pytest.raises(ValidationFailed):  # across villages it takes the move workflow
+        services.household_move_grid(acting_user=dispatcher, household=household, place=tree.g2)
+
+
+def test_reveal_is_a_permission_and_audited(tree, make_user, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    assistant_place = tree.g1
+    leader = make_user("township_staff", tree.kejing)
+    household = make_household(cadre, assistant_place)
+    value = services.person_reveal(acting_user=cadre, person=household.head, field="id_number")
+    assert value == household.head.id_number
+    assert AuditEntry.objects.filter(action="reveal", success=True, object_id=str(household.head_id)).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.person_reveal(acting_user=leader, person=household.head, field="phone")
+    assert AuditEntry.objects.filter(action="reveal", success=False).count() == 1
+
+
+def test_reveal_through_the_page(client, tree, make_user, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    household = make_household(cadre, tree.g1)
+    client.force_login(cadre)
+    page = client.get(f"/people/persons/{household.head_id}/").content.decode()
+    assert household.head.id_number not in page
+    response = client.post(f"/people/persons/{household.head_id}/reveal/id_number")
+    assert household.head.id_number in response.content.decode()
+
+
+def test_person_list_queries_do_not_grow_with_rows(client, tree, make_user, make_household, django_assert_max_num_queries):
+    cadre = make_user("village_cadre", tree.v1)
+    make_household(cadre, tree.g1, members=["李梅"])
+    client.force_login(cadre)
+    with django_assert_max_num_queries(8) as small:
+        client.get("/people/")
+    for i in range(6):
+        make_household(cadre, tree.g1, head_name=f"王{i}", members=["赵六", "孙七"])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/people/")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/people/households/")
+
+
+def test_export_neutralises_formulas(client, tree, make_user, make_household):
+    import io
+
+    from openpyxl import load_workbook
+
+    cadre = make_user("village_cadre", tree.v1)
+    household = make_household(cadre, tree.g1)
+    services.person_update(acting_user=cadre, person=household.head, data={"name": "=HYPERLINK(1)"})
+    client.force_login(cadre)
+    response = client.get("/people/", {"export": "xlsx"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    names = [row[0].value for row in ws.iter_rows(min_row=2)]
+    assert "'=HYPERLINK(1)" in names
+    assert AuditEntry.objects.filter(action="export").exists()
