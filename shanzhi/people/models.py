@@ -146,6 +146,10 @@ class Subject(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
 
 class RegistryChange(models.Model):
     """台账变动: the history of births, deaths, moves and edits of households and persons."""

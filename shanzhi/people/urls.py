@@ -9,6 +9,7 @@ urlpatterns = [
     path("persons/<int:pk>/status", views.person_status, name="person_status"),
     path("persons/<int:pk>/reveal/<str:field>", views.person_reveal, name="person_reveal"),
     path("pick", views.person_pick, name="person_pick"),
+    path("subjects/", views.subject_list, name="subject_list"),
     path("households/", views.household_list, name="household_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:household_pk>/persons/new", views.person_create, name="person_create"),

@@ -180,3 +180,39 @@ def person_pick(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     people = list(selectors.person_list(user=request.user, filters=selectors.PersonFilters(q=q))[:10]) if q else []
     return render(request, "people/_pick.html", {"people": people})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_list(request: HttpRequest) -> HttpResponse:
+    from shanzhi.regions.models import Place
+
+    from .choices import SubjectKind
+
+    q, kind = (request.GET.get("q") or "").strip(), request.GET.get("kind", "")
+    qs = selectors.subject_list(user=request.user, q=q, kind=kind)
+    if request.GET.get("export") == "xlsx":
+        if not request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT):
+            raise PermissionDenied("您没有导出的权限。")
+        audit_record(actor=request.user, action=AuditAction.EXPORT, event="subject_export", object_type="people.subject",
+                     detail=f"导出其他主体（条件：{request.GET.urlencode()}）")
+        rows = ([s.name, s.get_kind_display(), s.credit_code, s.legal_person, s.phone_masked, s.place.name, s.address]
+                for s in qs.iterator(chunk_size=2000))
+        return xlsx_response(f"其他主体-{dt.date.today():%Y%m%d}.xlsx",
+                             ["名称", "类型", "统一社会信用代码", "负责人", "联系电话（脱敏）", "区划", "地址"], rows, title="其他主体")
+    if request.method == "POST":
+        try:
+            place = Place.objects.get_visible(request.user, Perm.PEOPLE_CHANGE, code=request.POST.get("place", ""))
+            services.subject_create(acting_user=request.user, place=place, kind=request.POST.get("kind", ""),
+                                    name=request.POST.get("name", ""), credit_code=request.POST.get("credit_code", ""),
+                                    legal_person=request.POST.get("legal_person", ""), phone=request.POST.get("phone", ""),
+                                    address=request.POST.get("address", ""))
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已登记。")
+            return redirect("subject_list")
+    places = Place.objects.visible_to(request.user, Perm.PEOPLE_CHANGE).filter(level="village")[:300]
+    return render(request, "people/subject_list.html", {"page_obj": paginate(request, qs), "q": q, "kind": kind,
+                                                        "kinds": SubjectKind.choices, "places": places,
+                                                        "can_export": request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT)})

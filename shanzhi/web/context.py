@@ -16,6 +16,7 @@ MENU: list[tuple[str, Any, str]] = [
     ("place_tree", _("区划与网格"), Perm.PLACE_VIEW),
     ("person_list", _("人口台账"), Perm.PEOPLE_VIEW),
     ("household_list", _("户"), Perm.PEOPLE_VIEW),
+    ("subject_list", _("其他主体"), Perm.PEOPLE_VIEW),
     ("organisation_list", _("组织"), Perm.ORG_VIEW),
     ("audit_list", _("审计日志"), Perm.AUDIT_VIEW),
 ]

@@ -18,7 +18,15 @@ def home(request: HttpRequest) -> HttpResponse:
         {"role": role_labels.get(a.role, a.role), "place": a.place}
         for a in user.role_assignments.filter(is_active=True).select_related("place").order_by("place_path")
     ]
+    own_household = None
+    if user.person_id:
+        # A villager sees their own household (masked like everywhere) without any staff permission.
+        from shanzhi.people.models import Household
+
+        own_household = Household.objects.select_related("village").filter(members__id=user.person_id).first()
     return render(request, "web/home.html", {
+        "own_household": own_household,
+        "own_members": own_household.members.order_by("id") if own_household else [],
         "items": action_items(user),
         "assignments": assignments,
         "roots": user_root_places(user=user),
