@@ -14,6 +14,7 @@ urlpatterns = [
     path("orgs/", include("shanzhi.orgs.urls")),
     path("workflow/", include("shanzhi.workflow.urls")),
     path("publications/", include("shanzhi.publication.urls")),
+    path("p/", include("shanzhi.publication.public_urls")),
     path("imports/", include("shanzhi.imports.urls")),
     path("inbox/", include("shanzhi.notify.urls")),
     path("files/", include("shanzhi.files.urls")),

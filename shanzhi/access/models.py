@@ -41,7 +41,7 @@ class User(AbstractUser):
         if cached is None:
             cached = [
                 (a.role, ROLE_PERMS.get(a.role, frozenset()), a.place_path)
-                for a in self.role_assignments.filter(is_active=True).only("role", "place_path")
+                for a in self.role_assignments.filter(is_active=True).only("role", "place_path", "user_id")
             ]
             self._grants_cache = cached
         return cached

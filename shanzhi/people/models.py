@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.identity import mask_id_number, mask_name, mask_phone
-from shanzhi.core.scoping import ScopedManager
+from shanzhi.core.scoping import ScopedManager, ScopedQuerySet, path_q
+from shanzhi.workflow.models import WorkflowCase
 
 from .choices import ChangeKind, PersonTag, PoliticalStatus, Relation, ResidenceStatus, Sex, SubjectKind
 
@@ -174,3 +175,68 @@ class RegistryChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+
+# --- 户迁移 (the household-move case; its workflow is declared in people/workflow.py) ---------------------
+
+
+class HouseholdMoveQuerySet(ScopedQuerySet):
+    def visible_to(self, user, perm):  # type: ignore[no-untyped-def]
+        """A move is seen from both villages involved: a role granting ``perm`` over either place."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        paths = user.scope_paths(perm)
+        if not paths:
+            return self.none()
+        return self.filter(path_q("from_path", paths) | path_q("to_path", paths))
+
+
+class HouseholdMove(WorkflowCase):
+    """户迁移: a household moving to another village, requested by the village it leaves (move.request at the
+    household's place) and decided by the receiving village (move.approve at the target), within 5 working
+    days (domain.md F2, F6). Approval relocates the household and its members in the same transaction.
+    The household's number, head and size are copied at request time, so the receiving village sees what it
+    is asked to accept without reading the sending village's registry."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="moves", verbose_name=_("户"))
+    household_number = models.CharField(_("户编号"), max_length=32)
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
+    member_count = models.PositiveSmallIntegerField(_("人数"), default=0)
+    from_place = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("迁出网格/村"))
+    from_village = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("迁出村"))
+    from_path = models.CharField(_("迁出区划路径"), max_length=24, db_index=True, editable=False)
+    to_place = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("迁入网格/村"))
+    to_village = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("迁入村"))
+    to_path = models.CharField(_("迁入区划路径"), max_length=24, db_index=True, editable=False)
+    reason = models.CharField(_("迁移原因"), max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("办结人"))
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decision_note = models.CharField(_("办结意见"), max_length=500, blank=True)
+
+    SCOPE_FIELD = "from_path"
+    objects = models.Manager.from_queryset(HouseholdMoveQuerySet)()
+
+    class Meta:
+        verbose_name = _("户迁移")
+        verbose_name_plural = _("户迁移")
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["to_path", "state"], name="household_move_to_state"),
+            models.Index(fields=["from_path", "state"], name="household_move_from_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["household"], condition=models.Q(state="requested"),
+                                    name="household_move_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"户迁移 {self.household_number} {self.head_name}".strip()
+
+    @property
+    def state_label(self) -> str:
+        from shanzhi.workflow.definition import for_case
+
+        return for_case(self).state_label(self.state)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views  # noqa: F401
+from . import move_views, views  # noqa: F401
 
 urlpatterns = [
     path("", views.person_list, name="person_list"),
@@ -13,4 +13,11 @@ urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:household_pk>/persons/new", views.person_create, name="person_create"),
+    path("households/<int:household_pk>/move", move_views.move_request, name="move_request"),
+    path("moves/", move_views.move_list, name="move_list"),
+    path("moves/targets", move_views.move_targets, name="move_targets"),
+    path("moves/<int:pk>/", move_views.move_detail, name="move_detail"),
+    path("moves/<int:pk>/act", move_views.move_act, name="move_act"),
+    path("moves/<int:pk>/urge", move_views.move_urge, name="move_urge"),
 ]
+

@@ -1,1 +1,118 @@
+"""Staff pages of the publication kernel: the list in scope, a publication with its objections, the
+household-list publish form of a villager group. They parse input and call services (conventions)."""
+
 from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shanzhi.access.roles import Perm
+from shanzhi.core.errors import Conflict, NotFound, ValidationFailed
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Place
+from shanzhi.web.pagination import paginate
+
+from . import clock, selectors, services
+from .choices import ObjectionStatus, Phase, PublicationKind
+from .models import Objection, Publication
+
+DEFAULT_DAYS = 7
+
+
+def _date(value: str, label: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise ValidationFailed(f"{label}“{value}”格式不正确，应为 年-月-日。")
+
+
+@login_required
+def publication_list(request: HttpRequest) -> HttpResponse:
+    filters = selectors.PublicationFilters.from_query(request.GET)
+    page = paginate(request, selectors.publication_list(user=request.user, filters=filters))
+    return render(request, "publication/list.html", {"page_obj": page, "filters": filters, "phases": Phase.choices,
+                                                     "kinds": PublicationKind.choices})
+
+
+@login_required
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = selectors.publication_detail(user=request.user, pk=pk)
+    can_publish = request.user.has_perm_at(Perm.PUBLISH, publication.place_path)
+    return render(request, "publication/detail.html", {
+        "p": publication, "objections": selectors.objection_list(publication=publication),
+        "superseded_by": selectors.superseding(publication),
+        "can_publish": can_publish and publication.is_live,
+        "can_handle": can_publish or publication.published_by_id == request.user.pk,
+        "can_correct": can_publish and publication.is_live and publication.kind == PublicationKind.HOUSEHOLD_LIST
+        and publication.place.level == Level.GROUP,
+        "decisions": [(ObjectionStatus.REJECTED, ObjectionStatus.REJECTED.label),
+                      (ObjectionStatus.UPHELD, ObjectionStatus.UPHELD.label)],
+    })
+
+
+@login_required
+@require_POST
+def publication_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = selectors.publication_detail(user=request.user, pk=pk)
+    try:
+        services.publication_withdraw(acting_user=request.user, publication=publication,
+                                      reason=request.POST.get("reason", ""))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已撤回该公示。")
+    return redirect("publication_detail", pk=publication.pk)
+
+
+@login_required
+@require_POST
+def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = Objection.objects.select_related("publication").get_visible(request.user, Perm.PUBLICATION_VIEW, pk=pk)
+    try:
+        services.objection_handle(acting_user=request.user, objection=objection,
+                                  decision=request.POST.get("decision", ""), reply=request.POST.get("reply", ""))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已答复异议 {objection.receipt}。")
+    return redirect("publication_detail", pk=objection.publication_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_publish(request: HttpRequest, code: str) -> HttpResponse:
+    """公示本组户籍名单: preview exactly what will be shown, choose the period, publish."""
+    group = Place.objects.get_visible(request.user, Perm.PUBLISH, code=code)
+    if group.level != Level.GROUP:
+        raise NotFound()
+    village = services.village_of(group)
+    supersedes: Publication | None = None
+    supersedes_pk = request.POST.get("supersedes") or request.GET.get("supersedes")
+    if supersedes_pk:
+        supersedes = Publication.objects.get_visible(request.user, Perm.PUBLISH, pk=supersedes_pk)
+    today = clock.today()
+    form = {"title": services.household_list_title(group, village), "starts_on": today.isoformat(),
+            "ends_on": (today + dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat(), "contact": "", "reason": ""}
+    error = ""
+    if request.method == "POST":
+        form.update({k: request.POST.get(k, "") for k in form})
+        try:
+            publication = services.group_household_list_publish(
+                acting_user=request.user, group=group, title=form["title"], contact=form["contact"],
+                starts_on=_date(form["starts_on"], "开始日期"), ends_on=_date(form["ends_on"], "截止日期"),
+                supersedes=supersedes, reason=form["reason"])
+        except (ValidationFailed, Conflict) as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已发布公示，公开编号 {publication.public_id}。")
+            return redirect("publication_detail", pk=publication.pk)
+    rows = selectors.group_household_rows(user=request.user, group=group)
+    return render(request, "publication/group_publish.html", {
+        "group": group, "village": village, "form": form, "error": error, "supersedes": supersedes,
+        "columns": services.HOUSEHOLD_LIST_COLUMNS, "rows": rows,
+    })
