@@ -40,6 +40,7 @@ from shanzhi.regions.services import place_create
 from shanzhi.web.pagination import COUNT_CAP
 
 from . import serializers as s
+from .authentication import token_expired
 
 ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
 
@@ -138,6 +139,9 @@ class TokenView(APIView):
                                    code="password_change_required")
         access_services.login_succeeded(user=user)
         token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key, "username": user.username})
 
     @extend_schema(tags=["auth"], summary="注销令牌（此后该令牌失效）", request=None, responses={204: None})

@@ -39,9 +39,9 @@ def person_export(request: HttpRequest, qs) -> HttpResponse:
         raise PermissionDenied("您没有导出人口台账的权限。")
     audit_record(actor=request.user, action=AuditAction.EXPORT, event="person_export",
                  object_type="people.person", detail=f"导出人员（条件：{request.GET.urlencode()}）")
-    headers = ["姓名", "身份证号（脱敏）", "性别", "出生日期", "手机号（脱敏）", "户编号", "与户主关系", "居住状态", "政治面貌", "关注标签"]
+    headers = ["姓名", "身份证号（脱敏）", "性别", "出生年份", "手机号（脱敏）", "户编号", "与户主关系", "居住状态", "政治面貌", "关注标签"]
     rows = (
-        [p.name, p.id_number_masked, p.get_sex_display(), p.birth_date, p.phone_masked, p.household.number,
+        [p.name, p.id_number_masked, p.get_sex_display(), p.birth_date.year if p.birth_date else "", p.phone_masked, p.household.number,
          p.get_relation_display(), p.get_residence_status_display(), p.get_political_status_display(), "、".join(p.tag_labels)]
         for p in qs.iterator(chunk_size=2000)
     )
@@ -91,7 +91,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.person_update(acting_user=request.user, person=person, data=_person_data(request.POST))
+            data = _person_data(request.POST)
+            # The form never shows the stored ID number or phone (that would be an unaudited reveal):
+            # left blank, they stay as they are.
+            for key in ("id_number", "phone", "birth_date"):
+                if not data.get(key):
+                    data.pop(key, None)
+            services.person_update(acting_user=request.user, person=person, data=data)
         except ValidationFailed as exc:
             error = exc.message
         else:

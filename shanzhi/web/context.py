@@ -6,9 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.access.roles import Perm
+from shanzhi.notify.selectors import unread_count
 
 # (url name, label, permission needed anywhere)
 MENU: list[tuple[str, Any, str]] = [
@@ -16,6 +18,9 @@ MENU: list[tuple[str, Any, str]] = [
     ("place_tree", _("区划与网格"), Perm.PLACE_VIEW),
     ("person_list", _("人口台账"), Perm.PEOPLE_VIEW),
     ("household_list", _("户"), Perm.PEOPLE_VIEW),
+    ("move_list", _("户迁移"), Perm.MOVE_REQUEST),  # MOVE_APPROVE is held with it by every role that has it
+    ("import_index", _("导入"), Perm.PEOPLE_IMPORT),
+    ("publication_list", _("公示"), Perm.PUBLICATION_VIEW),
     ("subject_list", _("其他主体"), Perm.PEOPLE_VIEW),
     ("organisation_list", _("组织"), Perm.ORG_VIEW),
     ("audit_list", _("审计日志"), Perm.AUDIT_VIEW),
@@ -32,4 +37,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         url = reverse(name)
         items.append({"url": url, "label": label, "active": request.path.startswith(url) if url != "/" else request.path == "/"})
-    return {"menu": items}
+    # Lazy: the count query runs only when a template shows it (the navbar badge).
+    return {"menu": items, "unread_count": SimpleLazyObject(lambda: unread_count(user=user))}

@@ -116,3 +116,26 @@ def test_revoke_needs_a_token(anon, db):
 def test_inactive_user_gets_no_token(anon, user):
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert anon.post(URL, {"username": "wang", "password": "Passw0rd!x"}, format="json").status_code == 400
+
+
+def test_expired_and_locked_tokens_stop_working(db, tree, make_user):
+    import datetime as _dt
+
+    from django.utils.timezone import now as _now
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from shanzhi.access.models import User
+
+    user = make_user("village_cadre", tree.v1, username="tok")
+    api = APIClient()
+    key = api.post("/api/v1/auth/token/", {"username": "tok", "password": "Passw0rd!x"}, format="json").json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/me/").status_code == 200
+    User.objects.filter(pk=user.pk).update(locked_until=_now() + _dt.timedelta(minutes=10))
+    assert api.get("/api/v1/me/").status_code == 401
+    User.objects.filter(pk=user.pk).update(locked_until=None)
+    Token.objects.filter(key=key).update(created=_now() - _dt.timedelta(days=30))
+    assert api.get("/api/v1/me/").status_code == 401
+    fresh = APIClient().post("/api/v1/auth/token/", {"username": "tok", "password": "Passw0rd!x"}, format="json").json()["token"]
+    assert fresh != key

@@ -128,3 +128,21 @@ def test_export_neutralises_formulas(client, tree, make_user, make_household):
     names = [row[0].value for row in ws.iter_rows(min_row=2)]
     assert "'=HYPERLINK(1)" in names
     assert AuditEntry.objects.filter(action="export").exists()
+
+
+def test_pages_never_show_full_id_phone_or_birth_date_unrevealed(client, tree, make_user, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    household = make_household(cadre, tree.g1)
+    head = household.head
+    client.force_login(cadre)
+    for url in ("/people/", f"/people/persons/{head.pk}/", f"/people/persons/{head.pk}/edit", f"/people/households/{household.pk}/"):
+        body = client.get(url).content.decode()
+        assert head.id_number not in body, url
+        assert head.phone not in body, url
+        assert head.birth_date.strftime("%Y-%m-%d") not in body, url
+    # editing with the ID and phone left blank keeps them
+    response = client.post(f"/people/persons/{head.pk}/edit", {"name": "张三丰", "relation": "head", "residence_status": "resident",
+                                                              "political_status": "masses", "id_number": "", "phone": ""})
+    assert response.status_code == 302
+    head.refresh_from_db()
+    assert head.name == "张三丰" and head.id_number and head.phone
