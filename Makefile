@@ -30,7 +30,7 @@ run: install system-deps
 	@$(BIN)/shanzhi demo_accounts
 	@echo "善治 is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop; the task worker runs beside it)"
 	@$(BIN)/shanzhi worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT; \
-	  $(BIN)/gunicorn shanzhi.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --log-level warning
+	  $(BIN)/gunicorn shanzhi.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - --log-level warning
 
 lint: install
 	$(BIN)/ruff check .

@@ -36,7 +36,7 @@ from shanzhi.people.services import HOUSEHOLD_PLACE_LEVELS, clean_person_data
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Place, path_prefixes
 
-MAX_ROWS = 20_000
+MAX_ROWS = 5_000  # one village (~1,400 persons) per file fits in one request; larger imports: a background job (next step)
 # A real 20 MB workbook of 20,000 rows unpacks to well under this; more is a zip bomb or not our file.
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 SHEET_TITLE = "人员"

@@ -38,6 +38,14 @@ def _send_sms(phones: list[str], text: str) -> None:
             logger.exception("SMS to %s*** failed", phone[:3])
 
 
+def sms_send(*, phones: list[str], title: str) -> None:
+    """Text people who have no account (an objector, a reporter) once the surrounding transaction commits."""
+    phones = [p for p in phones if p]
+    if phones:
+        text = sms_text(title)
+        transaction.on_commit(lambda: _send_sms(phones, text))
+
+
 @transaction.atomic
 def notify_users(*, users: Iterable[Any], title: str, body: str = "", link: str = "", sms: bool = False) -> list[Message]:
     """Put a message in each active user's inbox; with ``sms``, also text those with a phone number

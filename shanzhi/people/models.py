@@ -235,6 +235,11 @@ class HouseholdMove(WorkflowCase):
     def __str__(self) -> str:
         return f"户迁移 {self.household_number} {self.head_name}".strip()
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("move_detail", args=[self.pk])
+
     @property
     def state_label(self) -> str:
         from shanzhi.workflow.definition import for_case

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.timezone import now
 
 from shanzhi.access.roles import Perm
@@ -17,6 +18,7 @@ from shanzhi.audit.services import AuditAction, audit_record
 from shanzhi.core import context
 from shanzhi.core.errors import Conflict, NotFound, ValidationFailed
 from shanzhi.core.identity import check_character, mask_id_number, mask_name, mask_phone, validate_phone
+from shanzhi.notify.services import notify_users, sms_send
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Place
 
@@ -278,6 +280,9 @@ def objection_file(
                  actor_name=f"公众 {mask_name(name)}",
                  after={"publication": locked.public_id, "receipt": objection.receipt, "name": mask_name(name),
                         "phone": mask_phone(phone_value)})
+    if locked.published_by_id:
+        notify_users(users=[locked.published_by], title=f"新异议：{locked.title}",
+                     link=reverse("publication_detail", args=[locked.pk]))
     return objection
 
 
@@ -306,6 +311,7 @@ def objection_handle(*, acting_user: Any, objection: Objection, decision: str, r
     locked.save(update_fields=["status", "reply", "handled_by", "handled_at"])
     audit_record(actor=acting_user, action=AuditAction.OBJECTION, event="objection_handle", obj=locked,
                  before={"status": ObjectionStatus.PENDING}, after={"status": decision, "reply": reply})
+    sms_send(phones=[locked.phone], title=f"您对“{publication.title}”的异议已答复，回执号{locked.receipt}")
     return locked
 
 

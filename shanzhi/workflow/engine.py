@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 
 from shanzhi.audit.services import AuditAction, audit_record
 from shanzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from shanzhi.notify.services import notify_users
 
 from . import clock
 from .calendar import CHINA, add_working_days
@@ -199,6 +200,13 @@ def assignees(case: WorkflowCase) -> list[Any]:
     return list(seen.values())
 
 
+def _tell(users: list[Any], title: str, case: WorkflowCase, body: str = "") -> None:
+    """Inbox message (and SMS after commit) to the people a step concerns."""
+    if users:
+        link = case.get_absolute_url() if hasattr(case, "get_absolute_url") else ""
+        notify_users(users=users, title=title, body=body, link=link, sms=True)
+
+
 def can_urge(case: WorkflowCase, user: Any) -> bool:
     wf = for_case(case)
     s = wf.state(case.state)
@@ -228,6 +236,7 @@ def urge(case: WorkflowCase, *, acting_user: Any, note: str = "", now: dt.dateti
     _history(case=locked, wf=wf, kind=HistoryKind.URGE, label="催办", at=at, actor=acting_user,
              from_state=locked.state, to_state=locked.state, note=note,
              extra={"assignees": [u.pk for u in people], "count": locked.urge_count}).save()
+    _tell(people, f"催办：{locked}", locked, body=note)
     audit_record(actor=acting_user, action=AuditAction.TRANSITION, event=f"{wf.name}.urge", obj=locked,
                  place_path=wf.urge.path(locked), after={"note": note, "count": locked.urge_count,
                                                          "assignees": [u.pk for u in people]})
@@ -262,6 +271,7 @@ def _sweep_overdue_batch(wf: Workflow, at: dt.datetime, batch: int) -> int:
             _history(case=case, wf=wf, kind=HistoryKind.OVERDUE, label="超期", at=at, from_state=case.state,
                      to_state=case.state, note=f"已超过办理期限（{case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}）。",
                      extra={"waiting_on": waiting_on(case)}).save()
+            _tell(list(assignees(case)), f"已超期：{case}", case)
             audit_record(actor=None, actor_name=SYSTEM, action=AuditAction.TRANSITION, event=f"{wf.name}.overdue",
                          obj=case, after={"is_overdue": True, "due_at": case.due_at, "at": at})
     return len(rows)
@@ -284,6 +294,7 @@ def _sweep_escalate_batch(wf: Workflow, at: dt.datetime, batch: int) -> int:
             _history(case=case, wf=wf, kind=HistoryKind.ESCALATE, label="提级督办", at=at, from_state=case.state,
                      to_state=case.state, note=f"超期未办理，提请{esc.to.who}督办。",
                      extra={"supervisors": [u.pk for u in supervisors]}).save()
+            _tell(supervisors, f"超期提级督办：{case}", case)
             audit_record(actor=None, actor_name=SYSTEM, action=AuditAction.TRANSITION, event=f"{wf.name}.escalate",
                          obj=case, place_path=esc.to.path(case),
                          after={"escalated_at": at, "supervisors": [u.pk for u in supervisors]})

@@ -238,3 +238,21 @@ def test_move_list_queries_do_not_grow_with_rows(client, world, make_household, 
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get("/people/moves/?box=all").content.decode()
     assert page.count("/people/moves/") >= 7
+
+
+def test_urge_and_overdue_reach_the_approvers_inbox(tree, make_user, make_household):
+    import datetime as _dt
+
+    from shanzhi.notify.models import Message
+    from shanzhi.people import moves
+    from shanzhi.workflow import engine
+
+    cadre_a = make_user("village_cadre", tree.v1)
+    cadre_b = make_user("village_cadre", tree.v2)
+    household = make_household(cadre_a, tree.g1)
+    move = moves.move_request(acting_user=cadre_a, household=household, place=tree.g2, reason="婚迁")
+    engine.urge(move, acting_user=cadre_a, note="请尽快审批")
+    assert Message.objects.filter(recipient=cadre_b, title__startswith="催办").exists()
+    engine.sweep_overdue(now=move.due_at + _dt.timedelta(days=1))
+    assert Message.objects.filter(recipient=cadre_b, title__startswith="已超期").exists()
+    assert not Message.objects.filter(recipient=cadre_a, title__startswith="已超期").exists()

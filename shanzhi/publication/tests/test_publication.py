@@ -390,3 +390,21 @@ def test_list_pages_query_count_does_not_grow(client, publish, group_setup):
     assert _queries(client, "/publications/?pending=1&phase=open&kind=household_list&q=公示") <= staff_few
     html = client.get("/publications/?pending=1").content.decode()
     assert html.count("badge text-bg-warning") == 8
+
+
+def test_objection_reaches_publisher_inbox_and_answer_texts_objector(client, publish, group_setup, settings,
+                                                                     django_capture_on_commit_callbacks):
+    from shanzhi.notify.models import Message
+    from shanzhi.notify.sms import ConsoleSmsBackend
+
+    settings.SMS_BACKEND = "shanzhi.notify.sms.ConsoleSmsBackend"
+    ConsoleSmsBackend.outbox.clear()
+    p = publish()
+    _file(client, p)
+    assert Message.objects.filter(recipient=group_setup.cadre, title__startswith="新异议").exists()
+    objection = Objection.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.objection_handle(acting_user=group_setup.cadre, objection=objection, decision="rejected",
+                                  reply="经核实登记无误。")
+    assert [sms.phone for sms in ConsoleSmsBackend.outbox] == ["13912345678"]
+    assert objection.receipt in ConsoleSmsBackend.outbox[0].text
