@@ -104,7 +104,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已保存。")
             return redirect("person_detail", pk=person.pk)
     return render(request, "people/person_form.html", {"person": person, "household": person.household, "error": error,
-                                                       "form": request.POST or None, **_choices_context()})
+                                                       "form": request.POST or None,
+                                                       "form_tags": request.POST.getlist("tags"), **_choices_context()})
 
 
 @login_required
@@ -125,7 +126,8 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
             messages.success(request, f"已登记 {person.name}。")
             return redirect("household_detail", pk=household.pk)
     return render(request, "people/person_form.html", {"person": None, "household": household, "error": error,
-                                                       "form": request.POST or None, **_choices_context()})
+                                                       "form": request.POST or None,
+                                                       "form_tags": request.POST.getlist("tags"), **_choices_context()})
 
 
 @login_required

@@ -31,11 +31,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
+    if user.must_change_password:  # every page but the password form is closed until it is changed
+        return {"menu": [], "unread_count": 0}
     items = []
     for name, label, perm in MENU:
         if perm and not user.has_perm_anywhere(perm):
             continue
-        url = reverse(name)
-        items.append({"url": url, "label": label, "active": request.path.startswith(url) if url != "/" else request.path == "/"})
+        items.append({"url": reverse(name), "label": label, "active": False})
+    # Light up the one entry whose address is the longest prefix of this page (户迁移 is not also 人口台账).
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     # Lazy: the count query runs only when a template shows it (the navbar badge).
     return {"menu": items, "unread_count": SimpleLazyObject(lambda: unread_count(user=user))}
