@@ -319,7 +319,7 @@ class SubjectViewSet(ApiViewSet):
     def list(self, request: Request) -> Response:
         qs = people_selectors.subject_list(user=request.user, q=self.param("q"), kind=self.param("kind"))
         if path := place_filter_path(self):
-            qs = qs.filter(place_path__startswith=path)
+            qs = qs.filter(place_path__prefix=path)
         return self.page(qs)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -352,7 +352,7 @@ class OrganisationViewSet(ApiViewSet):
         if kind := self.param("kind"):
             qs = qs.filter(kind=kind)
         if path := place_filter_path(self):
-            qs = qs.filter(place_path__startswith=path)
+            qs = qs.filter(place_path__prefix=path)
         return self.page(qs.order_by("place_path", "kind", "name", "id"))
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -381,7 +381,7 @@ class MembershipViewSet(ApiViewSet):
                     raise ValidationFailed(f"{name} 应为数字 id。", code="bad_filter")
                 qs = qs.filter(**{f"{name}_id": int(value)})
         if path := place_filter_path(self):
-            qs = qs.filter(place_path__startswith=path)
+            qs = qs.filter(place_path__prefix=path)
         return self.page(qs.order_by("organisation_id", "post", "term_start", "id"))
 
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -19,7 +19,7 @@ def path_q(field: str, paths: list[str]) -> Q:
         return Q()
     q = Q(pk__in=[])
     for p in paths:
-        q |= Q(**{f"{field}__startswith": p})
+        q |= Q(**{f"{field}__prefix": p})
     return q
 
 

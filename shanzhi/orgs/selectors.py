@@ -16,7 +16,7 @@ def organisation_list(*, user: Any, kind: str = "", place_path: str = "") -> Que
     if kind:
         qs = qs.filter(kind=kind)
     if place_path:
-        qs = qs.filter(place_path__startswith=place_path)
+        qs = qs.filter(place_path__prefix=place_path)
     current = Q(memberships__term_end__isnull=True) | Q(memberships__term_end__gte=today)
     return qs.select_related("place", "parent").annotate(member_count=Count("memberships", filter=current)).order_by(
         "place_path", "kind", "name")

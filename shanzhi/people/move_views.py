@@ -90,7 +90,7 @@ def _target(post: Any) -> Place:
     code = (post.get("place") or "").strip()
     if not code:
         return village
-    place = Place.objects.filter(code=code, path__startswith=village.path).first()
+    place = Place.objects.filter(code=code, path__prefix=village.path).first()
     if place is None:
         raise ValidationFailed("所选网格不属于迁入村。", code="target_place")
     return place

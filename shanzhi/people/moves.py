@@ -68,13 +68,13 @@ def pending_approval_counts(*, user: Any) -> dict[str, int]:
 
 def target_villages(*, household: Household) -> QuerySet[Place]:
     """Villages a household may be moved to: the other active villages of its county."""
-    return (Place.objects.filter(level=Level.VILLAGE, is_active=True, path__startswith=household.village.path[:6])
+    return (Place.objects.filter(level=Level.VILLAGE, is_active=True, path__prefix=household.village.path[:6])
             .exclude(pk=household.village_id).select_related("parent").order_by("path"))
 
 
 def target_places(*, village: Place) -> QuerySet[Place]:
     """The village itself and its active grids and micro-grids, where a household can be registered."""
-    return Place.objects.filter(path__startswith=village.path, level__in=HOUSEHOLD_PLACE_LEVELS,
+    return Place.objects.filter(path__prefix=village.path, level__in=HOUSEHOLD_PLACE_LEVELS,
                                 is_active=True).order_by("path")
 
 

@@ -41,7 +41,7 @@ def name_search_q(query: str, *, name: str = "name", pinyin: str = "pinyin", ini
     if key and key.isascii():
         if key.isdigit():
             return Q(pk__in=[])
-        cond |= Q(**{f"{initials}__startswith": key}) | Q(**{f"{pinyin}__startswith": key})
+        cond |= Q(**{f"{initials}__prefix": key}) | Q(**{f"{pinyin}__prefix": key})
     return cond
 
 
@@ -49,7 +49,7 @@ def person_list(*, user: Any, filters: PersonFilters | None = None) -> QuerySet[
     f = filters or PersonFilters()
     qs = Person.objects.visible_to(user, Perm.PEOPLE_VIEW)
     if f.place_path:
-        qs = qs.filter(place_path__startswith=f.place_path)
+        qs = qs.filter(place_path__prefix=f.place_path)
     if f.q:
         q = f.q.strip()
         if len(q) == 18 and q[:17].isdigit():
@@ -69,7 +69,7 @@ def person_list(*, user: Any, filters: PersonFilters | None = None) -> QuerySet[
 def household_list(*, user: Any, q: str = "", place_path: str = "") -> QuerySet[Household]:
     qs = Household.objects.visible_to(user, Perm.PEOPLE_VIEW).filter(is_active=True)
     if place_path:
-        qs = qs.filter(place_path__startswith=place_path)
+        qs = qs.filter(place_path__prefix=place_path)
     if q:
         qs = qs.filter(Q(number__startswith=q) | Q(head_name__contains=q) | Q(address__contains=q))
     return qs.select_related("place", "group").order_by("place_path", "number")

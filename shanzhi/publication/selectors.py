@@ -56,7 +56,7 @@ def publication_list(*, user: Any, filters: PublicationFilters | None = None) ->
     f = filters or PublicationFilters()
     qs = Publication.objects.visible_to(user, Perm.PUBLICATION_VIEW)
     if f.place_path:
-        qs = qs.filter(place_path__startswith=f.place_path)
+        qs = qs.filter(place_path__prefix=f.place_path)
     if f.q:
         qs = qs.filter(Q(title__contains=f.q) | Q(public_id=f.q.lower()) | Q(fingerprint__startswith=f.q.lower()))
     if f.kind:

@@ -21,7 +21,7 @@ def place_search(*, user: Any, query: str, limit: int = 20) -> QuerySet[Place]:
     key = search_key(q)
     cond = Q(name__contains=q)
     if key and key.isascii():
-        cond |= Q(initials__startswith=key) | Q(pinyin__startswith=key)
+        cond |= Q(initials__prefix=key) | Q(pinyin__prefix=key)
     return qs.filter(cond).order_by("path")[:limit]
 
 

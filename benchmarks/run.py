@@ -1,0 +1,228 @@
+"""Page timings at county scale (issue "Demo county"): the registry lists and detail pages as the township
+dispatcher (~45,000 persons in scope) and as a village cadre (~1,400), each beside two floors:
+
+- ``empty view``: a logged-in request to a view that does nothing (middleware, session, user), and
+- ``raw SQL``: the indexed SELECT that answers the same page, run on a bare cursor.
+
+Run against a database loaded with ``shanzhi demo --scale county``; it uses whatever DATABASE_URL /
+SHANZHI_VAR_DIR point at and writes nothing but sessions:
+
+    shanzhi demo --scale county && python benchmarks/run.py [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import types
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shanzhi.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import clear_url_caches, include, path  # noqa: E402
+
+from shanzhi.access.models import User  # noqa: E402
+from shanzhi.access.roles import Perm  # noqa: E402
+from shanzhi.demo.services import demo_state  # noqa: E402
+from shanzhi.people.models import TAG_BITS, Person  # noqa: E402
+
+PER_PAGE = 50
+
+
+@login_required
+def empty_view(request: Any) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+def install_urlconf() -> None:
+    """The project's URLs plus /bench/empty, the floor of any logged-in page."""
+    module = types.ModuleType("bench_urls")
+    module.urlpatterns = [path("bench/empty", empty_view), path("", include("shanzhi.urls"))]  # type: ignore[attr-defined]
+    sys.modules["bench_urls"] = module
+    settings.ROOT_URLCONF = "bench_urls"
+    clear_url_caches()
+
+
+def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """Median and 95th percentile in milliseconds, after two warm-up calls."""
+    for _ in range(2):
+        fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+
+
+def count_queries(fn: Callable[[], Any]) -> int:
+    """Queries one request makes (an execute wrapper: Django clears ``connection.queries`` when a request
+    starts, and on SQLite the connection is closed when it ends)."""
+    seen: list[str] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        fn()
+    return len(seen)
+
+
+def successor(prefix: str) -> str:
+    """The smallest string above every string that starts with ``prefix``. Place paths are digits and the
+    capital markers Z/W, so the last character is bumped within 0-9A-Z (no punctuation, which locale
+    collations may ignore)."""
+    head = prefix.rstrip("Z")
+    if not head:
+        raise ValueError(prefix)
+    last = head[-1]
+    return head[:-1] + ("A" if last == "9" else chr(ord(last) + 1))
+
+
+def prefix_sql(column: str, prefix: str, form: str) -> tuple[str, list[str]]:
+    """``column LIKE 'x%'`` (what ``startswith`` sends) or the same prefix as a range, ``>= x AND < succ(x)``."""
+    if form == "like":
+        return f"{column} LIKE %s", [prefix + "%"]
+    return f"{column} >= %s AND {column} < %s", [prefix, successor(prefix)]
+
+
+PERSON_COLUMNS = ("p.id, p.name, p.id_number, p.sex, p.birth_date, p.phone, p.residence_status, p.tags, "
+                  "p.household_id, h.number")
+
+
+def raw_sql(kind: str, scope: str, form: str, *, offset: int = 0, pk: int = 0, tag_bit: int = 0
+            ) -> tuple[str, list[Any]]:
+    """The hand-written SELECT that returns what a page shows (the page asks one row more: LIMIT 51)."""
+    where, params = prefix_sql("p.place_path", scope, form)
+    order = "ORDER BY p.place_path, p.household_id, p.id LIMIT 51"
+    base = f"SELECT {PERSON_COLUMNS} FROM people_person p JOIN people_household h ON h.id = p.household_id"
+    if kind == "persons":
+        return f"{base} WHERE {where} {order} OFFSET {offset}", params
+    if kind == "search":
+        return (f"{base} WHERE {where} AND (p.name LIKE %s OR p.initials LIKE %s OR p.pinyin LIKE %s) {order}",
+                [*params, "%zs%", "zs%", "zs%"])
+    if kind == "tag":
+        return f"{base} WHERE {where} AND (p.tag_bits & %s) = %s {order}", [*params, tag_bit, tag_bit]
+    if kind == "households":
+        h_where, h_params = prefix_sql("h.place_path", scope, form)
+        return (f"SELECT h.id, h.number, h.head_name, h.address, h.member_count, pl.name FROM people_household h "
+                f"JOIN regions_place pl ON pl.id = h.place_id WHERE {h_where} "
+                f"AND h.is_active ORDER BY h.place_path, h.number LIMIT 51", h_params)
+    if kind == "detail":
+        return f"{base} WHERE p.id = %s AND {where}", [pk, *params]
+    raise ValueError(kind)
+
+
+def use_range_scope() -> None:
+    """--proposed: scope filters written as ranges instead of LIKE (the change proposed in README.md),
+    patched into shanzhi.core.scoping for this process only."""
+    from django.db.models import Q
+
+    from shanzhi.core import scoping
+
+    def path_q(field: str, paths: list[str]) -> Q:
+        if "" in paths:
+            return Q()
+        q = Q(pk__in=[])
+        for p in paths:
+            q |= Q(**{f"{field}__gte": p, f"{field}__lt": successor(p)})
+        return q
+
+    scoping.path_q = path_q
+
+
+def run_raw(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--proposed", action="store_true",
+                        help="measure the pages with scope filters as ranges (the proposed fix, README.md)")
+    args = parser.parse_args()
+    state = demo_state()
+    if state is None:
+        sys.exit("No demo data here: run `shanzhi demo --scale county` first (same DATABASE_URL / SHANZHI_VAR_DIR).")
+    if state.get("scale") != "county":
+        print(f"warning: demo scale is {state.get('scale')!r}, not 'county'; figures will not be comparable.")
+    install_urlconf()
+    if args.proposed:
+        use_range_scope()
+    # Pages render without `collectstatic` (its manifest only maps names; the cost is the same).
+    warnings.filterwarnings("ignore", message="No directory at")
+    plain_static = {**settings.STORAGES,
+                    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=plain_static):
+        run_pages(args.runs, proposed=args.proposed)
+
+
+def run_pages(runs: int, *, proposed: bool) -> None:
+    db = settings.DATABASES["default"]
+    print(f"database: {connection.vendor} ({db['NAME']}), {Person.objects.count():,} persons; "
+          f"median / p95 of {runs} runs in ms; scope as {'range (proposed)' if proposed else 'LIKE (as is)'}")
+    print("raw SQL = the same page's SELECT on a bare cursor, scope as LIKE 'x%' and as a range")
+    header = (f"{'user':<11} {'page':<22} {'median':>7} {'p95':>7} {'queries':>7} {'raw LIKE':>9} "
+              f"{'raw range':>9} {'rows':>5}")
+    print(header)
+    print("-" * len(header))
+    dibao = TAG_BITS["dibao"]
+    for username in ("dispatcher", "cadre"):
+        user = User.objects.get(username=username)
+        scope = user.scope_paths(Perm.PEOPLE_VIEW)[0]
+        client = Client()
+        client.force_login(user)
+        in_scope = Person.objects.filter(place_path__startswith=scope)
+        total = in_scope.count()
+        middle = max(1, total // PER_PAGE // 2)
+        person = in_scope.order_by("place_path", "household_id", "id")[total // 2]
+        pages = [
+            ("empty view (floor)", "/bench/empty", None),
+            ("/health (floor)", "/health", None),
+            ("persons, page 1", "/people/", ("persons", {})),
+            (f"persons, page {middle}", f"/people/?page={middle}", ("persons", {"offset": (middle - 1) * PER_PAGE})),
+            ("persons, q=zs", "/people/?q=zs", ("search", {})),
+            ("persons, tag=dibao", "/people/?tag=dibao", ("tag", {"tag_bit": dibao})),
+            ("households, page 1", "/people/households/", ("households", {})),
+            ("person detail", f"/people/persons/{person.pk}/", ("detail", {"pk": person.pk})),
+        ]
+        for label, url, raw in pages:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            queries = count_queries(lambda url=url, client=client: client.get(url))
+            median, p95 = measure(lambda url=url, client=client: client.get(url), runs)
+            raw_ms = {"like": "", "range": ""}
+            rows = ""
+            if raw is not None:
+                for form in raw_ms:
+                    sql, params = raw_sql(raw[0], scope, form, **raw[1])
+                    rows = str(run_raw(sql, params))
+                    raw_ms[form] = f"{measure(lambda sql=sql, params=params: run_raw(sql, params), runs)[0]:.1f}"
+            print(f"{username:<11} {label:<22} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms['like']:>9} "
+                  f"{raw_ms['range']:>9} {rows:>5}")
+        print(f"{'':<11} ({total:,} persons in scope {scope})")
+
+
+if __name__ == "__main__":
+    main()
