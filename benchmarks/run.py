@@ -40,6 +40,7 @@ from django.urls import clear_url_caches, include, path  # noqa: E402
 
 from shanzhi.access.models import User  # noqa: E402
 from shanzhi.access.roles import Perm  # noqa: E402
+from shanzhi.core.lookups import successor  # noqa: E402
 from shanzhi.demo.services import demo_state  # noqa: E402
 from shanzhi.people.models import TAG_BITS, Person  # noqa: E402
 
@@ -87,17 +88,6 @@ def count_queries(fn: Callable[[], Any]) -> int:
     return len(seen)
 
 
-def successor(prefix: str) -> str:
-    """The smallest string above every string that starts with ``prefix``. Place paths are digits and the
-    capital markers Z/W, so the last character is bumped within 0-9A-Z (no punctuation, which locale
-    collations may ignore)."""
-    head = prefix.rstrip("Z")
-    if not head:
-        raise ValueError(prefix)
-    last = head[-1]
-    return head[:-1] + ("A" if last == "9" else chr(ord(last) + 1))
-
-
 def prefix_sql(column: str, prefix: str, form: str) -> tuple[str, list[str]]:
     """``column LIKE 'x%'`` (what ``startswith`` sends) or the same prefix as a range, ``>= x AND < succ(x)``."""
     if form == "like":
@@ -132,24 +122,6 @@ def raw_sql(kind: str, scope: str, form: str, *, offset: int = 0, pk: int = 0, t
     raise ValueError(kind)
 
 
-def use_range_scope() -> None:
-    """--proposed: scope filters written as ranges instead of LIKE (the change proposed in README.md),
-    patched into shanzhi.core.scoping for this process only."""
-    from django.db.models import Q
-
-    from shanzhi.core import scoping
-
-    def path_q(field: str, paths: list[str]) -> Q:
-        if "" in paths:
-            return Q()
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(**{f"{field}__gte": p, f"{field}__lt": successor(p)})
-        return q
-
-    scoping.path_q = path_q
-
-
 def run_raw(sql: str, params: list[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -159,8 +131,6 @@ def run_raw(sql: str, params: list[Any]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--proposed", action="store_true",
-                        help="measure the pages with scope filters as ranges (the proposed fix, README.md)")
     args = parser.parse_args()
     state = demo_state()
     if state is None:
@@ -168,20 +138,18 @@ def main() -> None:
     if state.get("scale") != "county":
         print(f"warning: demo scale is {state.get('scale')!r}, not 'county'; figures will not be comparable.")
     install_urlconf()
-    if args.proposed:
-        use_range_scope()
     # Pages render without `collectstatic` (its manifest only maps names; the cost is the same).
     warnings.filterwarnings("ignore", message="No directory at")
     plain_static = {**settings.STORAGES,
                     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with override_settings(STORAGES=plain_static):
-        run_pages(args.runs, proposed=args.proposed)
+        run_pages(args.runs)
 
 
-def run_pages(runs: int, *, proposed: bool) -> None:
+def run_pages(runs: int) -> None:
     db = settings.DATABASES["default"]
     print(f"database: {connection.vendor} ({db['NAME']}), {Person.objects.count():,} persons; "
-          f"median / p95 of {runs} runs in ms; scope as {'range (proposed)' if proposed else 'LIKE (as is)'}")
+          f"median / p95 of {runs} runs in ms")
     print("raw SQL = the same page's SELECT on a bare cursor, scope as LIKE 'x%' and as a range")
     header = (f"{'user':<11} {'page':<22} {'median':>7} {'p95':>7} {'queries':>7} {'raw LIKE':>9} "
               f"{'raw range':>9} {'rows':>5}")
