@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from shanzhi.access.roles import Role
+from shanzhi.access.roles import Perm, Role
 from shanzhi.core.home import action_items
 from shanzhi.regions.selectors import user_root_places
 
@@ -24,7 +24,16 @@ def home(request: HttpRequest) -> HttpResponse:
         from shanzhi.people.models import Household
 
         own_household = Household.objects.select_related("village").filter(members__id=user.person_id).first()
+    registry = None
+    if user.has_perm_anywhere(Perm.PEOPLE_VIEW):
+        from shanzhi.people.models import Household, Person
+
+        registry = {
+            "households": Household.objects.visible_to(user, Perm.PEOPLE_VIEW).filter(is_active=True).count(),
+            "persons": Person.objects.visible_to(user, Perm.PEOPLE_VIEW).count(),
+        }
     return render(request, "web/home.html", {
+        "registry": registry,
         "own_household": own_household,
         "own_members": own_household.members.order_by("id") if own_household else [],
         "items": action_items(user),
