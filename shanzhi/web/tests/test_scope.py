@@ -27,7 +27,13 @@ PAGE_CASES = {
     "person_detail": lambda c: f"/people/persons/{c.household.head_id}/",
     "person_edit": lambda c: f"/people/persons/{c.household.head_id}/edit",
     "organisation_detail": lambda c: f"/orgs/{c.org.pk}/",
+    "publication_detail": lambda c: f"/publications/{c.publication.pk}/",
+    "publication_group_publish": lambda c: f"/publications/new/group/{c.tree.grp1.code}/",
+    "move_detail": lambda c: f"/people/moves/{c.move.pk}/",
+    "move_request_form": lambda c: f"/people/households/{c.household.pk}/move",
 }
+# A household move is seen by both villages involved (the receiving one decides it).
+ALSO_SEEN_BY_SAME_TOWNSHIP = {"move_detail"}
 
 
 class Ctx:
@@ -44,7 +50,15 @@ def ctx(tree, make_user, make_household):
     c.same_township = make_user("village_cadre", tree.v2, username="cadre_v2")
     c.other_township = make_user("village_cadre", tree.v3, username="cadre_v3")
     c.no_role = make_user(username="norole")
-    c.household = make_household(c.in_scope, tree.g1, members=["李梅"])
+    c.household = make_household(c.in_scope, tree.g1, members=["李梅"], group=tree.grp1)
+    from shanzhi.people.moves import move_request
+    from shanzhi.publication.services import group_household_list_publish
+
+    today = dt.date.today()
+    c.publication = group_household_list_publish(acting_user=c.in_scope, group=tree.grp1, starts_on=today,
+                                                 ends_on=today + dt.timedelta(days=6))
+    mover = make_household(c.in_scope, tree.g1, head_name="周八")
+    c.move = move_request(acting_user=c.in_scope, household=mover, place=tree.g2, reason="婚迁")
     c.org = organisation_create(acting_user=c.in_scope, place=tree.v1, kind="party_branch", name="东坡村党支部",
                                 founded_on=dt.date(2020, 1, 1))
     return c
@@ -55,7 +69,10 @@ def test_page_scope(client, ctx, case):
     url = PAGE_CASES[case](ctx)
     response = client.get(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"], "anonymous must log in"
-    for outsider in (ctx.no_role, ctx.same_township, ctx.other_township):
+    outsiders = [ctx.no_role, ctx.other_township]
+    if case not in ALSO_SEEN_BY_SAME_TOWNSHIP:
+        outsiders.append(ctx.same_township)
+    for outsider in outsiders:
         client.force_login(outsider)
         response = client.get(url)
         assert response.status_code == 404, f"{case}: {outsider.username} got {response.status_code}"
