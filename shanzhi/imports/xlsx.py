@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -42,8 +41,3 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
     response = HttpResponse(workbook_bytes(headers, rows, title=title), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def bold_header(ws: Any) -> None:
-    for cell in ws[1]:
-        cell.font = Font(bold=True)

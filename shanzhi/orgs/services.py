@@ -61,17 +61,3 @@ def membership_add(*, acting_user: Any, organisation: Organisation, person: Pers
     audit_record(actor=acting_user, action=AuditAction.CREATE, event="membership_add", obj=membership,
                  after=snapshot(membership, ["organisation_id", "person_id", "post", "term_start", "term_end"]))
     return membership
-
-
-@transaction.atomic
-def membership_end(*, acting_user: Any, membership: Membership, term_end: dt.date) -> Membership:
-    if not acting_user.has_perm_at(Perm.ORG_MANAGE, membership.place_path):
-        raise NotFound()
-    if term_end < membership.term_start:
-        raise ValidationFailed("任期结束日期不能早于开始日期。", code="term_order")
-    before = snapshot(membership, ["term_end"])
-    membership.term_end = term_end
-    membership.save(update_fields=["term_end"])
-    audit_record(actor=acting_user, action=AuditAction.UPDATE, event="membership_end", obj=membership, before=before,
-                 after={"term_end": term_end})
-    return membership

@@ -116,6 +116,8 @@ def move_request(*, acting_user: Any, household: Household, place: Place, reason
     to_village = village_of(place)
     if to_village.pk == household.village_id:
         raise ValidationFailed("迁入地与原村相同，请使用“调整网格”。", code="same_village")
+    if not to_village.path.startswith(household.village.path[:6]) or not to_village.is_active:
+        raise ValidationFailed("只能迁往本县（市、区）内在用的村/社区；迁往外县请登记“迁出”。", code="other_county")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写迁移原因。", code="reason_required")

@@ -175,6 +175,9 @@ def person_update(*, acting_user: Any, person: Person, data: dict[str, Any]) -> 
     household = Household.objects.select_for_update().get(pk=person.household_id)
     if clean["relation"] == Relation.HEAD and household.head_id not in (None, person.pk):
         raise ValidationFailed("该户已有户主；如需变更户主，请先修改原户主的关系。", code="head_exists")
+    ended = {ResidenceStatus.DECEASED, ResidenceStatus.MOVED_OUT}
+    if clean["residence_status"] != person.residence_status and ended & {clean["residence_status"], person.residence_status}:
+        raise ValidationFailed("死亡、迁出须用“登记变动”办理（记入台账变动），不能直接修改居住状态。", code="status_change")
     before = snapshot(person, PERSON_FIELDS)
     for k, v in clean.items():
         setattr(person, k, v)
@@ -224,6 +227,8 @@ def _status_change(*, acting_user: Any, person: Person, status: str, kind: str, 
     before = {"residence_status": person.residence_status}
     person.residence_status = status
     person.save(update_fields=["residence_status", "updated_at"])
+    # 人数 counts the living members still registered here (as the public household list does).
+    Household.objects.filter(pk=person.household_id, member_count__gt=0).update(member_count=F("member_count") - 1)
     RegistryChange.objects.create(kind=kind, household_id=person.household_id, person=person, place_path=person.place_path,
                                   date=date, actor=_actor(acting_user), note=(note or "")[:200])
     audit_record(actor=acting_user, action=AuditAction.UPDATE, event=f"person_{kind}", obj=person, before=before,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shanzhi.access.roles import Perm
 from shanzhi.audit.services import AuditAction, audit_record
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.core.scoping import path_q
 from shanzhi.imports.xlsx import xlsx_response
 from shanzhi.web.pagination import paginate
 
@@ -34,16 +35,24 @@ def person_list(request: HttpRequest) -> HttpResponse:
                                                        "can_export": request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT)})
 
 
+def export_rows(request: HttpRequest, qs, *, event: str, what: str):
+    """The list narrowed to where the user may export (a grid chief who is also a county mediator views
+    the county but exports only their village), audited with the filters used."""
+    paths = request.user.scope_paths(Perm.PEOPLE_EXPORT)
+    if not paths:
+        raise PermissionDenied("您没有导出的权限。")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, event=event, object_type=qs.model._meta.label_lower,
+                 detail=f"导出{what}（条件：{request.GET.urlencode()}）")
+    return qs.filter(path_q("place_path", paths)).iterator(chunk_size=2000)
+
+
 def person_export(request: HttpRequest, qs) -> HttpResponse:
-    if not request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT):
-        raise PermissionDenied("您没有导出人口台账的权限。")
-    audit_record(actor=request.user, action=AuditAction.EXPORT, event="person_export",
-                 object_type="people.person", detail=f"导出人员（条件：{request.GET.urlencode()}）")
+    people = export_rows(request, qs, event="person_export", what="人员")
     headers = ["姓名", "身份证号（脱敏）", "性别", "出生年份", "手机号（脱敏）", "户编号", "与户主关系", "居住状态", "政治面貌", "关注标签"]
     rows = (
         [p.name, p.id_number_masked, p.get_sex_display(), p.birth_date.year if p.birth_date else "", p.phone_masked, p.household.number,
          p.get_relation_display(), p.get_residence_status_display(), p.get_political_status_display(), "、".join(p.tag_labels)]
-        for p in qs.iterator(chunk_size=2000)
+        for p in people
     )
     return xlsx_response(f"人员-{dt.date.today():%Y%m%d}.xlsx", headers, rows, title="人员")
 
@@ -66,7 +75,9 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         value = services.person_reveal(acting_user=request.user, person=person, field=field)
     except PermissionDenied as exc:
         return HttpResponse(f'<span class="text-danger small">{exc.message}</span>', status=403)
-    return render(request, "people/_revealed.html", {"value": value})
+    response = render(request, "people/_revealed.html", {"value": value})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _person_data(post) -> dict:
@@ -159,12 +170,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
     place = (request.GET.get("place") or "").strip()
     qs = selectors.household_list(user=request.user, q=q, place_path=place)
     if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT):
-            raise PermissionDenied("您没有导出人口台账的权限。")
-        audit_record(actor=request.user, action=AuditAction.EXPORT, event="household_export", object_type="people.household",
-                     detail=f"导出户（条件：{request.GET.urlencode()}）")
         rows = ([h.number, h.head_name, h.address, h.place.name, h.group.name if h.group else "", h.member_count]
-                for h in qs.iterator(chunk_size=2000))
+                for h in export_rows(request, qs, event="household_export", what="户"))
         return xlsx_response(f"户-{dt.date.today():%Y%m%d}.xlsx", ["户编号", "户主", "住址", "网格/村", "村民小组", "人数"], rows, title="户")
     return render(request, "people/household_list.html", {"page_obj": paginate(request, qs), "q": q, "place": place,
                                                           "can_export": request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT)})
@@ -200,12 +207,8 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     q, kind = (request.GET.get("q") or "").strip(), request.GET.get("kind", "")
     qs = selectors.subject_list(user=request.user, q=q, kind=kind)
     if request.GET.get("export") == "xlsx":
-        if not request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT):
-            raise PermissionDenied("您没有导出的权限。")
-        audit_record(actor=request.user, action=AuditAction.EXPORT, event="subject_export", object_type="people.subject",
-                     detail=f"导出其他主体（条件：{request.GET.urlencode()}）")
         rows = ([s.name, s.get_kind_display(), s.credit_code, s.legal_person, s.phone_masked, s.place.name, s.address]
-                for s in qs.iterator(chunk_size=2000))
+                for s in export_rows(request, qs, event="subject_export", what="其他主体"))
         return xlsx_response(f"其他主体-{dt.date.today():%Y%m%d}.xlsx",
                              ["名称", "类型", "统一社会信用代码", "负责人", "联系电话（脱敏）", "区划", "地址"], rows, title="其他主体")
     if request.method == "POST":

@@ -15,7 +15,7 @@ from shanzhi.core.errors import NotFound, ValidationFailed
 from . import selectors, services
 from .fingerprint import FINGERPRINT_RE, FORMAT_VERSION, normalise
 from .models import Publication
-from .pdf import committee_name, notice_pdf
+from .pdf import committee_name, notice_pdf_cached
 
 HOW_TO_VERIFY = ("fingerprint = SHA-256 (lowercase hex) of the UTF-8 bytes of `canonical`, a JSON object with "
                  "sorted keys and no whitespace. Example: curl -s <this url> | jq -j .canonical | sha256sum")
@@ -75,7 +75,7 @@ def notice(request: HttpRequest, public_id: str) -> HttpResponse:
     publication = selectors.public_publication(public_id=public_id)
     if not publication.is_live:
         raise NotFound(f"该公示{publication.get_status_display()}，不再提供公示单。")
-    response = HttpResponse(notice_pdf(publication), content_type="application/pdf")
+    response = HttpResponse(notice_pdf_cached(publication), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"公示-{publication.public_id}.pdf")
     return response
 

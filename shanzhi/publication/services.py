@@ -16,9 +16,10 @@ from django.utils.timezone import now
 from shanzhi.access.roles import Perm
 from shanzhi.audit.services import AuditAction, audit_record
 from shanzhi.core import context
-from shanzhi.core.errors import Conflict, NotFound, ValidationFailed
+from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shanzhi.core.identity import check_character, mask_id_number, mask_name, mask_phone, validate_phone
 from shanzhi.notify.services import notify_users, sms_send
+from shanzhi.people.services import village_of
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Place
 
@@ -54,16 +55,6 @@ def _require(user: Any, perm: str, path: str) -> None:
     """Out of the user's scope is "not found", never "forbidden" (Zulip's rule)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm_at(perm, path):
         raise NotFound()
-
-
-def village_of(place: Place) -> Place:
-    """The village whose public board shows a publication of ``place`` (the place itself, or above it)."""
-    if place.level == Level.VILLAGE:
-        return place
-    village = Place.objects.filter(path=place.path[:12], level=Level.VILLAGE).first()
-    if village is None:
-        raise ValidationFailed(f"{place.name}不在任何村/社区之下。", code="no_village")
-    return village
 
 
 def unmasked_personal_data(cell: str) -> str:
@@ -286,6 +277,26 @@ def objection_file(
     return objection
 
 
+def may_handle_objections(user: Any, publication: Publication) -> bool:
+    """The publisher, or anyone holding the publish permission at the publication's place."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return publication.published_by_id == user.pk or user.has_perm_at(Perm.PUBLISH, publication.place_path)
+
+
+def objection_phone_reveal(*, acting_user: Any, objection: Objection) -> str:
+    """Show an objector's full mobile number to those who may handle the objection; every reveal is
+    audited, and so is a refused one (not wrapped in a transaction on purpose, as ``person_reveal``)."""
+    _require(acting_user, Perm.PUBLICATION_VIEW, objection.place_path)
+    if not may_handle_objections(acting_user, objection.publication):
+        audit_record(actor=acting_user, action=AuditAction.REVEAL, event="objection_phone_reveal", obj=objection,
+                     success=False, detail="无权查看异议人完整手机号")
+        raise PermissionDenied("只有公示发布人或有发布权限的人员可以查看异议人的完整手机号。")
+    audit_record(actor=acting_user, action=AuditAction.REVEAL, event="objection_phone_reveal", obj=objection,
+                 detail="查看异议人完整手机号", after={"field": "phone", "receipt": objection.receipt})
+    return objection.phone
+
+
 @transaction.atomic
 def objection_handle(*, acting_user: Any, objection: Objection, decision: str, reply: str) -> Objection:
     """Answer an objection: upheld (异议成立 — then publish a correction) or rejected, always with a reply.
@@ -296,7 +307,7 @@ def objection_handle(*, acting_user: Any, objection: Objection, decision: str, r
     if locked is None:
         raise NotFound()
     publication = locked.publication
-    if not (acting_user.has_perm_at(Perm.PUBLISH, publication.place_path) or publication.published_by_id == acting_user.pk):
+    if not may_handle_objections(acting_user, publication):
         raise NotFound()
     if locked.status != ObjectionStatus.PENDING:
         raise Conflict("该异议已处理，不能重复处理。", code="already_handled")

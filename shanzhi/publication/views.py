@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shanzhi.access.roles import Perm
-from shanzhi.core.errors import Conflict, NotFound, ValidationFailed
+from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shanzhi.people.services import village_of
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
@@ -47,7 +49,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "p": publication, "objections": selectors.objection_list(publication=publication),
         "superseded_by": selectors.superseding(publication),
         "can_publish": can_publish and publication.is_live,
-        "can_handle": can_publish or publication.published_by_id == request.user.pk,
+        "can_handle": services.may_handle_objections(request.user, publication),
         "can_correct": can_publish and publication.is_live and publication.kind == PublicationKind.HOUSEHOLD_LIST
         and publication.place.level == Level.GROUP,
         "decisions": [(ObjectionStatus.REJECTED, ObjectionStatus.REJECTED.label),
@@ -84,13 +86,25 @@ def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def objection_phone_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the objector's full phone number in place of the masked one (audited by the service)."""
+    objection = Objection.objects.select_related("publication").get_visible(request.user, Perm.PUBLICATION_VIEW, pk=pk)
+    try:
+        value = services.objection_phone_reveal(acting_user=request.user, objection=objection)
+    except PermissionDenied as exc:
+        return HttpResponse(f'<span class="text-danger small">{escape(exc.message)}</span>', status=403)
+    return render(request, "people/_revealed.html", {"value": value})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def group_publish(request: HttpRequest, code: str) -> HttpResponse:
     """公示本组户籍名单: preview exactly what will be shown, choose the period, publish."""
     group = Place.objects.get_visible(request.user, Perm.PUBLISH, code=code)
     if group.level != Level.GROUP:
         raise NotFound()
-    village = services.village_of(group)
+    village = village_of(group)
     supersedes: Publication | None = None
     supersedes_pk = request.POST.get("supersedes") or request.GET.get("supersedes")
     if supersedes_pk:

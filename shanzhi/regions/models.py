@@ -49,10 +49,6 @@ class Place(models.Model):
     def is_within(self, other: Place) -> bool:
         return self.path.startswith(other.path)
 
-    def ancestor_paths(self) -> list[str]:
-        """Paths of this place's ancestors, derived from the path alone (no queries)."""
-        return [p for p in path_prefixes(self.path) if p != self.path]
-
 
 def path_prefixes(path: str) -> list[str]:
     """All ancestor-or-self paths: 2, 4, 6, 9, 12 digits, then one per segment below the village

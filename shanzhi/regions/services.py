@@ -118,19 +118,3 @@ def place_create(
     )
     audit_record(actor=acting_user, action=AuditAction.CREATE, event="place_create", obj=place, after=snapshot(place))
     return place
-
-
-@transaction.atomic
-def place_rename(*, acting_user: Any, place: Place, name: str) -> Place:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed("名称不能为空。", code="name_required")
-    if not acting_user.has_perm_at(Perm.PLACE_MANAGE, place.path):
-        raise NotFound()
-    before = snapshot(place, ["name"])
-    place.name = name
-    place.pinyin, place.initials = (s[:n] for s, n in zip(pinyin_keys(name), (200, 60), strict=True))
-    place.save(update_fields=["name", "pinyin", "initials"])
-    audit_record(actor=acting_user, action=AuditAction.UPDATE, event="place_rename", obj=place, before=before,
-                 after={"name": name})
-    return place

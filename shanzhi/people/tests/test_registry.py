@@ -59,7 +59,7 @@ def test_birth_death_and_move_out_are_history(tree, make_user, make_household):
     with pytest.raises(ValidationFailed):
         services.person_record_death(acting_user=cadre, person=Person.objects.get(pk=household.head_id), date=dt.date(2026, 7, 2))
     household.refresh_from_db()
-    assert household.member_count == 3
+    assert household.member_count == 1  # head + wife + baby, less the one moved out and the one dead
 
 
 def test_move_between_grids_keeps_scope_paths(tree, make_user, make_place, make_household):
@@ -146,3 +146,46 @@ def test_pages_never_show_full_id_phone_or_birth_date_unrevealed(client, tree, m
     assert response.status_code == 302
     head.refresh_from_db()
     assert head.name == "张三丰" and head.id_number and head.phone
+
+
+def test_search_by_full_id_is_a_reveal(client, tree, make_user, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    leader = make_user("township_staff", tree.kejing)  # may view, may not reveal
+    household = make_household(cadre, tree.g1, head_name="钱多多")
+    number = household.head.id_number
+    client.force_login(leader)
+    assert "钱多多" not in client.get("/people/", {"q": number}).content.decode()
+    client.force_login(cadre)
+    assert "钱多多" in client.get("/people/", {"q": number}).content.decode()
+    assert AuditEntry.objects.filter(event="person_search_id").count() == 2
+
+
+def test_export_is_limited_to_the_export_scope(client, tree, make_user, make_household):
+    import io
+
+    from openpyxl import load_workbook
+
+    from shanzhi.access.services import role_assign
+
+    cadre_v3 = make_user("village_cadre", tree.v3)
+    make_household(cadre_v3, tree.g3, head_name="赵六")
+    chief = make_user("grid_chief", tree.v1)  # exports in 东坡村 only …
+    role_assign(acting_user=None, user=chief, role="mediator", place=tree.county)  # … but views the county
+    make_household(make_user("village_cadre", tree.v1), tree.g1, head_name="张三")
+    client.force_login(chief)
+    assert "赵六" in client.get("/people/households/").content.decode()
+    ws = load_workbook(io.BytesIO(client.get("/people/households/", {"export": "xlsx"}).content)).active
+    heads = [row[1].value for row in ws.iter_rows(min_row=2)]
+    assert heads == ["张三"]
+
+
+def test_death_goes_through_the_status_change_and_counts(tree, make_user, make_household):
+    cadre = make_user("village_cadre", tree.v1)
+    household = make_household(cadre, tree.g1, members=["李梅"])
+    wife = household.members.get(name="李梅")
+    with pytest.raises(ValidationFailed):
+        services.person_update(acting_user=cadre, person=wife, data={"residence_status": "deceased"})
+    services.person_update(acting_user=cadre, person=wife, data={"residence_status": "away"})
+    services.person_record_death(acting_user=cadre, person=wife, date=dt.date(2026, 1, 5))
+    household.refresh_from_db()
+    assert household.member_count == 1

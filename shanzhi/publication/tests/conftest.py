@@ -7,6 +7,13 @@ import datetime as dt
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Stored files (the cached notices) go to a fresh directory per test, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def travel(monkeypatch):
     """Move the kernel's "today" (the objection window is judged by date)."""

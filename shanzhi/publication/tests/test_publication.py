@@ -171,6 +171,81 @@ def test_qr_points_to_public_url(publish, settings):
     assert f"https://gov.example.cn/p/{p.public_id}/" in html and "data:image/svg+xml;base64," in html
 
 
+def test_notice_pdf_is_rendered_once_then_served_from_storage(client, publish, group_setup, monkeypatch):
+    from django.core.files.storage import default_storage
+    from weasyprint import HTML
+
+    renders = []
+    real_write_pdf = HTML.write_pdf
+
+    def counting_write_pdf(self, *args, **kwargs):
+        renders.append(1)
+        return real_write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", counting_write_pdf)
+    p = publish()
+    first = client.get(f"/p/{p.public_id}/notice.pdf")
+    second = client.get(f"/p/{p.public_id}/notice.pdf")
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert len(renders) == 1
+    name = f"notices/{p.fingerprint}-{p.public_id}.pdf"
+    assert default_storage.exists(name)
+    with default_storage.open(name, "rb") as f:
+        assert f.read() == first.content
+    # status still decides: a withdrawn publication has no notice, although its PDF is stored
+    services.publication_withdraw(acting_user=group_setup.cadre, publication=p, reason="发布有误")
+    assert client.get(f"/p/{p.public_id}/notice.pdf").status_code == 404
+    assert len(renders) == 1
+
+
+def test_republished_identical_content_gets_its_own_notice(client, publish, group_setup):
+    from pypdf import PdfReader
+
+    old = publish()
+    services.publication_withdraw(acting_user=group_setup.cadre, publication=old, reason="联系方式有误")
+    new = publish(contact="村委会 0391-6612345")
+    assert new.fingerprint == old.fingerprint
+    response = client.get(f"/p/{new.public_id}/notice.pdf")
+    text = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert new.public_id in text and old.public_id not in text
+
+
+def test_notice_rendering_fetches_data_urls_only(client, publish, monkeypatch, tmp_path):
+    import urllib.request
+
+    from shanzhi.publication import pdf
+
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }")
+    real_html = pdf.notice_html
+    monkeypatch.setattr(pdf, "notice_html", lambda p: real_html(p).replace(
+        "</head>", f'<link rel="stylesheet" href="file://{secret}"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+                   '</head>').replace("</body>", '<img src="file:///etc/hostname"></body>'))
+    opened = []
+    real_open = urllib.request.OpenerDirector.open
+
+    def spy_open(self, req, *args, **kwargs):
+        url = req.full_url if isinstance(req, urllib.request.Request) else req
+        opened.append(url)
+        if not url.startswith("data:"):
+            raise OSError("the test allows no network nor file access")
+        return real_open(self, req, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", spy_open)
+    p = publish()
+    response = client.get(f"/p/{p.public_id}/notice.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert [url for url in opened if not url.startswith("data:")] == []
+    assert any(url.startswith("data:image/svg+xml") for url in opened)  # the QR code is still drawn
+    fetcher = pdf._data_only_fetcher()
+    for url in (f"file://{secret}", "http://127.0.0.1:9/x.css", "ftp://example.cn/a", "/etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher(url)
+    resource = fetcher(pdf.qr_svg_data_uri("https://gov.example.cn/p/x/"))
+    assert b"<svg" in resource.read()
+    resource.close()
+
+
 # --- objections -----------------------------------------------------------------------------------------------
 
 
@@ -245,6 +320,41 @@ def test_handling_requires_a_reply_and_a_decision(client, publish, group_setup):
     with pytest.raises(ValidationFailed):
         services.objection_handle(acting_user=group_setup.cadre, objection=objection, decision="pending", reply="好的")
     assert Objection.objects.get().status == ObjectionStatus.PENDING
+
+
+def test_objector_phone_and_name_are_masked_for_viewers(client, publish, group_setup, make_user):
+    p = publish()
+    _file(client, p)
+    objection = Objection.objects.get()
+    supervisor = make_user("supervisor", group_setup.tree.v1)  # publication.view, not publish
+    client.force_login(supervisor)
+    html = client.get(f"/publications/{p.pk}/").content.decode()
+    assert "139****5678" in html and "李**" in html
+    assert "13912345678" not in html and "李大爷" not in html and "reveal-phone" not in html
+    response = client.post(f"/publications/objections/{objection.pk}/reveal-phone")
+    assert response.status_code == 403 and "13912345678" not in response.content.decode()
+    refused = AuditEntry.objects.get(event="objection_phone_reveal")
+    assert refused.actor == supervisor and not refused.success and refused.action == "reveal"
+    outsider = make_user("village_cadre", group_setup.tree.v2)
+    client.force_login(outsider)
+    assert client.post(f"/publications/objections/{objection.pk}/reveal-phone").status_code == 404
+
+
+def test_handler_reveals_objector_phone_through_an_audited_post(client, publish, group_setup):
+    p = publish()
+    _file(client, p)
+    objection = Objection.objects.get()
+    client.force_login(group_setup.cadre)
+    html = client.get(f"/publications/{p.pk}/").content.decode()
+    url = f"/publications/objections/{objection.pk}/reveal-phone"
+    assert "139****5678" in html and "13912345678" not in html and f'hx-post="{url}"' in html and "查看完整" in html
+    assert client.get(url).status_code == 405
+    assert not AuditEntry.objects.filter(event="objection_phone_reveal").exists()
+    response = client.post(url)
+    assert response.status_code == 200 and "13912345678" in response.content.decode()
+    entry = AuditEntry.objects.get(event="objection_phone_reveal")
+    assert entry.actor == group_setup.cadre and entry.success and entry.action == "reveal"
+    assert entry.object_id == str(objection.pk) and entry.place_path == p.place_path
 
 
 # --- scope ----------------------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.demo.services import SCALES, demo_load
@@ -22,6 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         scale, seed = options["scale"], options["seed"]
+        if connection.vendor != "sqlite" and not (os.environ.get("SHANZHI_DEMO") == "1" or os.environ.get("TESTING")):
+            # Demo accounts share a published password: never on a production database by accident.
+            raise CommandError("演示数据只应载入演示库。确认这是演示用的 PostgreSQL 库后，设置 SHANZHI_DEMO=1 再运行。")
         self.stdout.write(f"演示数据：规模 {scale}，种子 {seed}")
         try:
             result = demo_load(acting_user=None, scale=scale, seed=seed, regions_under=options["regions"],
