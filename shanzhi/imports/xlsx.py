@@ -41,3 +41,18 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
     response = HttpResponse(workbook_bytes(headers, rows, title=title), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def export_rows(request: Any, qs: Any, *, perm: str, event: str, what: str) -> Iterable[Any]:
+    """A filtered list narrowed to where the user holds ``perm`` (a grid chief who is also a county mediator
+    views the county but exports only their village), with the export audited with its filters."""
+    from shanzhi.audit.services import AuditAction, audit_record
+    from shanzhi.core.errors import PermissionDenied
+    from shanzhi.core.scoping import path_q
+
+    paths = request.user.scope_paths(perm)
+    if not paths:
+        raise PermissionDenied("您没有导出的权限。")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, event=event, object_type=qs.model._meta.label_lower,
+                 detail=f"导出{what}（条件：{request.GET.urlencode()}）")
+    return qs.filter(path_q(getattr(qs.model, "SCOPE_FIELD", "place_path"), paths)).iterator(chunk_size=2000)

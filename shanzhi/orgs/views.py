@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ValidationFailed
+from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.people.selectors import person_detail
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
@@ -33,6 +34,11 @@ def _date(value: str, label: str, required: bool = True) -> dt.date | None:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     qs = selectors.organisation_list(user=request.user, kind=kind, place_path=request.GET.get("place", ""))
+    if request.GET.get("export") == "xlsx":
+        rows = ([o.name, o.get_kind_display(), o.place.name, o.parent.name if o.parent else "", o.purpose, o.member_count]
+                for o in export_rows(request, qs, perm=Perm.ORG_VIEW, event="organisation_export", what="组织"))
+        return xlsx_response(f"组织-{dt.date.today():%Y%m%d}.xlsx", ["名称", "类型", "区划", "上级组织", "职责/方向", "现任人数"],
+                             rows, title="组织")
     manage_places = Place.objects.visible_to(request.user, Perm.ORG_MANAGE).filter(level__in=["township", "village"])[:200]
     return render(request, "orgs/list.html", {"page_obj": paginate(request, qs), "kinds": OrgKind.choices, "kind": kind,
                                               "manage_places": manage_places})

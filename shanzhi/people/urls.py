@@ -12,6 +12,7 @@ urlpatterns = [
     path("subjects/", views.subject_list, name="subject_list"),
     path("households/", views.household_list, name="household_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/grid", views.household_move_grid, name="household_move_grid"),
     path("households/<int:household_pk>/persons/new", views.person_create, name="person_create"),
     path("households/<int:household_pk>/move", move_views.move_request, name="move_request"),
     path("moves/", move_views.move_list, name="move_list"),

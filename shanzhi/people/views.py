@@ -9,10 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shanzhi.access.roles import Perm
-from shanzhi.audit.services import AuditAction, audit_record
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
-from shanzhi.core.scoping import path_q
-from shanzhi.imports.xlsx import xlsx_response
+from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.web.pagination import paginate
 
 from . import selectors, services
@@ -35,19 +33,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
                                                        "can_export": request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT)})
 
 
-def export_rows(request: HttpRequest, qs, *, event: str, what: str):
-    """The list narrowed to where the user may export (a grid chief who is also a county mediator views
-    the county but exports only their village), audited with the filters used."""
-    paths = request.user.scope_paths(Perm.PEOPLE_EXPORT)
-    if not paths:
-        raise PermissionDenied("您没有导出的权限。")
-    audit_record(actor=request.user, action=AuditAction.EXPORT, event=event, object_type=qs.model._meta.label_lower,
-                 detail=f"导出{what}（条件：{request.GET.urlencode()}）")
-    return qs.filter(path_q("place_path", paths)).iterator(chunk_size=2000)
-
-
 def person_export(request: HttpRequest, qs) -> HttpResponse:
-    people = export_rows(request, qs, event="person_export", what="人员")
+    people = export_rows(request, qs, perm=Perm.PEOPLE_EXPORT, event="person_export", what="人员")
     headers = ["姓名", "身份证号（脱敏）", "性别", "出生年份", "手机号（脱敏）", "户编号", "与户主关系", "居住状态", "政治面貌", "关注标签"]
     rows = (
         [p.name, p.id_number_masked, p.get_sex_display(), p.birth_date.year if p.birth_date else "", p.phone_masked, p.household.number,
@@ -171,16 +158,39 @@ def household_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.household_list(user=request.user, q=q, place_path=place)
     if request.GET.get("export") == "xlsx":
         rows = ([h.number, h.head_name, h.address, h.place.name, h.group.name if h.group else "", h.member_count]
-                for h in export_rows(request, qs, event="household_export", what="户"))
+                for h in export_rows(request, qs, perm=Perm.PEOPLE_EXPORT, event="household_export", what="户"))
         return xlsx_response(f"户-{dt.date.today():%Y%m%d}.xlsx", ["户编号", "户主", "住址", "网格/村", "村民小组", "人数"], rows, title="户")
     return render(request, "people/household_list.html", {"page_obj": paginate(request, qs), "q": q, "place": place,
                                                           "can_export": request.user.has_perm_anywhere(Perm.PEOPLE_EXPORT)})
 
 
 @login_required
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@require_POST
+def household_move_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    from shanzhi.regions.models import Place
+
     household = selectors.household_detail(user=request.user, pk=pk)
+    try:
+        place = Place.objects.get_visible(request.user, Perm.PEOPLE_CHANGE, code=request.POST.get("place", ""))
+        services.household_move_grid(acting_user=request.user, household=household, place=place,
+                                     note=request.POST.get("note", ""))
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已调整到 {place.name}。")
+    return redirect("household_detail", pk=household.pk)
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from shanzhi.people.moves import target_places
+
+    household = selectors.household_detail(user=request.user, pk=pk)
+    can_change = request.user.has_perm_at(Perm.PEOPLE_CHANGE, household.place_path)
+    grid_choices = [p for p in target_places(village=household.village) if p.pk != household.place_id
+                    and request.user.has_perm_at(Perm.PEOPLE_CHANGE, p.path)] if can_change else []
     return render(request, "people/household_detail.html", {
+        "grid_choices": grid_choices,
         "household": household, "members": household.members.order_by("id"),
         "history": selectors.household_history(household=household)[:50],
         "can_change": request.user.has_perm_at(Perm.PEOPLE_CHANGE, household.place_path),
@@ -208,7 +218,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.subject_list(user=request.user, q=q, kind=kind)
     if request.GET.get("export") == "xlsx":
         rows = ([s.name, s.get_kind_display(), s.credit_code, s.legal_person, s.phone_masked, s.place.name, s.address]
-                for s in export_rows(request, qs, event="subject_export", what="其他主体"))
+                for s in export_rows(request, qs, perm=Perm.PEOPLE_EXPORT, event="subject_export", what="其他主体"))
         return xlsx_response(f"其他主体-{dt.date.today():%Y%m%d}.xlsx",
                              ["名称", "类型", "统一社会信用代码", "负责人", "联系电话（脱敏）", "区划", "地址"], rows, title="其他主体")
     if request.method == "POST":

@@ -39,6 +39,18 @@ def test_publish_verify_object_and_answer(page, phone_page, login, tree, make_us
     villager.get_by_role("button", name="核验").click()
     assert "不一致" in villager.locator("#verify-result").inner_text()
 
+    # … and downloads the printable notice, still without logging in
+    href = villager.get_by_role("link", name="下载打印版公示单（PDF）").get_attribute("href")
+    response = villager.request.get(href)  # the browser shows PDFs inline; fetch it as the link does
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    pdf_path = tmp_path / "notice.pdf"
+    pdf_path.write_bytes(response.body())
+    from pypdf import PdfReader
+
+    text = "".join(pg.extract_text() for pg in PdfReader(pdf_path).pages).replace(" ", "").replace("\n", "")
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    assert publication.fingerprint[:16] in text
+
     villager.get_by_label("您的姓名").fill("李大爷")
     villager.get_by_label("手机号").fill("139 1234 5678")
     villager.get_by_label("异议内容").fill("第2户实际有3口人，名单少了一人。")

@@ -112,3 +112,23 @@ def test_every_scoped_model_filters_by_place(ctx):
         assert manager.visible_to(ctx.no_role, Perm.PEOPLE_VIEW).query.is_empty(), model
         sql = str(manager.visible_to(ctx.in_scope, Perm.PEOPLE_VIEW).query)
         assert field in sql and path in sql, f"{model.__name__} is not filtered by the user's place"
+
+
+def test_grid_move_page_and_org_export(client, ctx, make_place):
+    import io
+
+    from openpyxl import load_workbook
+
+    other_grid = make_place(ctx.tree.v1, "grid", "东坡村第二网格")
+    client.force_login(ctx.in_scope)
+    page = client.get(f"/people/households/{ctx.household.pk}/").content.decode()
+    assert "东坡村第二网格" in page and "西岭村" not in page
+    client.post(f"/people/households/{ctx.household.pk}/grid", {"place": other_grid.code})
+    ctx.household.refresh_from_db()
+    assert ctx.household.place_id == other_grid.pk
+    client.force_login(ctx.same_township)  # another village's grid is not found
+    response = client.post(f"/people/households/{ctx.household.pk}/grid", {"place": ctx.tree.g2.code})
+    assert response.status_code == 404
+    client.force_login(ctx.in_scope)
+    ws = load_workbook(io.BytesIO(client.get("/orgs/", {"export": "xlsx"}).content)).active
+    assert [row[0].value for row in ws.iter_rows(min_row=2)] == ["东坡村党支部"]
