@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,20 +22,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = (request.POST.get("username") or "").strip()
         password = request.POST.get("password") or ""
-        locked = services.locked_message(username=username)
-        if locked:
-            error = locked
+        result = services.login_attempt(request=request, username=username, password=password)
+        if not result.ok:
+            error = result.message
         else:
-            user = authenticate(request, username=username, password=password)
-            if user is None:
-                error = services.login_failed(username=username)
-            else:
-                login(request, user)
-                services.login_succeeded(user=user)
-                nxt = request.POST.get("next") or request.GET.get("next") or ""
-                if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-                    return redirect(nxt)
-                return redirect("home")
+            login(request, result.user)
+            nxt = request.POST.get("next") or request.GET.get("next") or ""
+            if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+                return redirect(nxt)
+            return redirect("home")
     return render(request, "registration/login.html", {"error": error, "username": username,
                                                        "next": request.GET.get("next", "")})
 

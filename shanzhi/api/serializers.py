@@ -210,7 +210,7 @@ class RevealedSerializer(serializers.Serializer):
 
 class SubjectSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    phone_masked = serializers.SerializerMethodField()
+    phone_masked = serializers.ReadOnlyField(help_text="联系电话（脱敏），即 Subject.phone_masked")
     place = serializers.SlugRelatedField(slug_field="code", read_only=True)
     place_name = serializers.CharField(source="place.name", read_only=True)
 
@@ -218,9 +218,6 @@ class SubjectSerializer(serializers.ModelSerializer):
         model = Subject
         fields = ["id", "kind", "kind_display", "name", "credit_code", "legal_person", "phone_masked", "place",
                   "place_name", "place_path", "address", "is_active", "created_at"]
-
-    def get_phone_masked(self, obj: Subject) -> str:
-        return mask_phone(obj.phone)
 
 
 class SubjectCreateSerializer(serializers.Serializer):

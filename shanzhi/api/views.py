@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
@@ -24,10 +23,11 @@ from rest_framework.viewsets import GenericViewSet
 
 from shanzhi.access import services as access_services
 from shanzhi.access.roles import Perm
+from shanzhi.access.services import LoginResult, LoginStatus
 from shanzhi.audit.models import AuditAction, AuditEntry
 from shanzhi.audit.services import audit_record
 from shanzhi.audit.views import audit_entries
-from shanzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from shanzhi.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from shanzhi.orgs.models import Membership, Organisation
 from shanzhi.people import selectors as people_selectors
 from shanzhi.people import services as people_services
@@ -45,8 +45,20 @@ from .authentication import token_expired
 ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
 
 
-def _locked(message: str) -> PermissionDenied:
-    return PermissionDenied(message, code="account_locked")
+class TooManyAttempts(ApplicationError):
+    """Too many failed logins from this client address (access.services.login_attempt)."""
+
+    code = LoginStatus.THROTTLED.value
+    status = 429
+
+
+def _login_error(result: LoginResult) -> ApplicationError:
+    """The login service's refusal in the API's error shape; the status codes are those of docs/api.md."""
+    if result.status is LoginStatus.THROTTLED:
+        return TooManyAttempts(result.message)
+    if result.status is LoginStatus.INVALID:
+        return ValidationFailed(result.message, code=result.status.value)
+    return PermissionDenied(result.message, code=result.status.value)
 
 
 class PasswordCurrent(BasePermission):
@@ -116,28 +128,19 @@ class TokenView(APIView):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     @extend_schema(tags=["auth"], summary="用用户名或手机号和密码换取令牌", auth=[], request=s.TokenObtainSerializer,
-                   responses={200: s.TokenSerializer, 400: s.ErrorSerializer, 403: s.ErrorSerializer})
+                   responses={200: s.TokenSerializer, 400: s.ErrorSerializer, 403: s.ErrorSerializer,
+                              429: s.ErrorSerializer})
     def post(self, request: Request) -> Response:
         data = s.TokenObtainSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         username = (data.validated_data.get("username") or data.validated_data.get("phone") or "").strip()
         if not username:
             raise ValidationFailed("请填写用户名或手机号。", code="username_required")
-        locked = access_services.locked_message(username=username)
-        if locked:
-            raise _locked(locked)
-        user = authenticate(request._request, username=username, password=data.validated_data["password"])
-        if user is None:
-            message = access_services.login_failed(username=username)
-            if access_services.locked_message(username=username):
-                raise _locked(message)
-            raise ValidationFailed(message, code="invalid_credentials")
-        if user.must_change_password:
-            audit_record(actor=user, action=AuditAction.LOGIN, event="api_token", obj=user, success=False,
-                         detail="须先修改初始密码，未发放接口令牌")
-            raise PermissionDenied("您的账号须先修改初始密码：请先在网页上登录并修改密码，再申请接口令牌。",
-                                   code="password_change_required")
-        access_services.login_succeeded(user=user)
+        result = access_services.login_attempt(request=request._request, username=username,
+                                               password=data.validated_data["password"], channel="api")
+        if not result.ok:
+            raise _login_error(result)
+        user = result.user
         token, _created = Token.objects.get_or_create(user=user)
         if token_expired(token):
             token.delete()
@@ -323,7 +326,7 @@ class SubjectViewSet(ApiViewSet):
         return self.page(qs)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        subject = Subject.objects.select_related("place").get_visible(request.user, Perm.PEOPLE_VIEW, pk=pk)
+        subject = people_selectors.subject_list(user=request.user).get_visible(request.user, Perm.PEOPLE_VIEW, pk=pk)
         return Response(s.SubjectSerializer(subject).data)
 
     def create(self, request: Request) -> Response:

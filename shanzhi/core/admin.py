@@ -8,17 +8,24 @@ from django.contrib import admin
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        from shanzhi.audit.services import AuditAction, audit_record, snapshot
+    audit_exclude: tuple[str, ...] = ("password",)  # never copy secrets into the trail
 
-        before = snapshot(form.instance.__class__.objects.get(pk=obj.pk)) if change and obj.pk else None
+    def _snapshot(self, obj: Any) -> dict[str, Any]:
+        from shanzhi.audit.services import snapshot
+
+        return {k: v for k, v in snapshot(obj).items() if k not in self.audit_exclude}
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        from shanzhi.audit.services import AuditAction, audit_record
+
+        before = self._snapshot(form.instance.__class__.objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         audit_record(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE,
-                     event=f"admin_{obj._meta.model_name}_save", obj=obj, before=before, after=snapshot(obj))
+                     event=f"admin_{obj._meta.model_name}_save", obj=obj, before=before, after=self._snapshot(obj))
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        from shanzhi.audit.services import AuditAction, audit_record, snapshot
+        from shanzhi.audit.services import AuditAction, audit_record
 
         audit_record(actor=request.user, action=AuditAction.DELETE, event=f"admin_{obj._meta.model_name}_delete", obj=obj,
-                     before=snapshot(obj))
+                     before=self._snapshot(obj))
         super().delete_model(request, obj)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from shanzhi.access.models import User
 from shanzhi.audit.models import AuditEntry
@@ -139,3 +140,17 @@ def test_expired_and_locked_tokens_stop_working(db, tree, make_user):
     assert api.get("/api/v1/me/").status_code == 401
     fresh = APIClient().post("/api/v1/auth/token/", {"username": "tok", "password": "Passw0rd!x"}, format="json").json()["token"]
     assert fresh != key
+
+
+@override_settings(LOGIN_IP_MAX_FAILURES=2)
+def test_too_many_failures_from_one_address_answer_429(user):
+    client = APIClient(REMOTE_ADDR="10.7.7.7")
+    assert client.post(URL, {"username": "nobody", "password": "x"}, format="json").status_code == 400
+    second = client.post(URL, {"username": "nobody2", "password": "x"}, format="json")
+    assert second.status_code == 429
+    assert second.json() == {"code": "too_many_attempts", "message": "尝试次数过多，请 15 分钟后再试。"}
+    right = client.post(URL, {"username": "wang", "password": "Passw0rd!x"}, format="json")
+    assert right.status_code == 429 and not Token.objects.filter(user=user).exists()
+    # another address is not affected
+    assert APIClient(REMOTE_ADDR="10.7.7.8").post(URL, {"username": "wang", "password": "Passw0rd!x"},
+                                                  format="json").status_code == 200

@@ -223,3 +223,24 @@ def test_view_only_role_cannot_write(world, make_user):
     assert response.status_code == 404
     assert client.patch(f"/api/v1/persons/{world.p1.pk}/", {"note": "x"}, format="json").status_code == 404
     assert counts() == before
+
+
+def test_subject_detail_reads_through_the_selector_and_the_model_mask(world):
+    """One place for the subject scope (people.selectors.subject_list) and one for the phone mask
+    (Subject.phone_masked): the API repeats neither."""
+    from unittest import mock
+
+    from rest_framework import serializers as drf
+
+    from shanzhi.api.serializers import SubjectSerializer
+    from shanzhi.people import selectors
+
+    client = token_client(world.cadre)
+    with mock.patch("shanzhi.api.views.people_selectors.subject_list", wraps=selectors.subject_list) as spy:
+        response = client.get(f"/api/v1/subjects/{world.s1.pk}/")
+        assert client.get(f"/api/v1/subjects/{world.s2.pk}/").status_code == 404
+    assert response.status_code == 200
+    assert [c.kwargs["user"] for c in spy.call_args_list] == [world.cadre, world.cadre]
+    assert response.json()["phone_masked"] == world.s1.phone_masked == "139****5678"
+    field = SubjectSerializer().fields["phone_masked"]
+    assert isinstance(field, drf.ReadOnlyField) and field.source == "phone_masked"
