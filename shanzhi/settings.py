@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "shanzhi.files",
     "shanzhi.notify",
     "shanzhi.imports",
+    # domain apps
+    "shanzhi.grid",
     "shanzhi.demo",
     # pages and API
     "shanzhi.web",

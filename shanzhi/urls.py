@@ -18,6 +18,7 @@ urlpatterns = [
     path("imports/", include("shanzhi.imports.urls")),
     path("inbox/", include("shanzhi.notify.urls")),
     path("files/", include("shanzhi.files.urls")),
+    path("grid/", include("shanzhi.grid.urls")),
     path("", include("shanzhi.web.urls")),
 ]
 

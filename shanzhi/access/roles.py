@@ -47,6 +47,8 @@ class Perm:
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "user.manage"
     CALENDAR_MANAGE = "calendar.manage"
+    MATTER_VIEW = "matter.view"
+    MATTER_MANAGE = "matter.manage"
 
 
 P = Perm
@@ -55,17 +57,18 @@ _VILLAGE_WORK = _VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_REVEAL, P.PEOPLE_IMPORT, P.PE
                          P.MOVE_REQUEST, P.MOVE_APPROVE, P.PUBLISH, P.PLACE_MANAGE}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(_VILLAGE_WORK | {P.AUDIT_VIEW, P.USER_MANAGE, P.CALENDAR_MANAGE}),
-    Role.LEADER: frozenset(_VIEW | {P.PEOPLE_EXPORT}),
-    Role.DISPATCHER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT, P.PLACE_MANAGE, P.AUDIT_VIEW}),
-    Role.TOWNSHIP_STAFF: frozenset(_VIEW | {P.PEOPLE_EXPORT}),
-    Role.DEPARTMENT: frozenset({P.PLACE_VIEW, P.PUBLICATION_VIEW}),
-    Role.GRID_CHIEF: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT}),
-    Role.VILLAGE_CADRE: frozenset(_VILLAGE_WORK),
+    Role.ADMIN: frozenset(_VILLAGE_WORK | {P.AUDIT_VIEW, P.USER_MANAGE, P.CALENDAR_MANAGE, P.MATTER_VIEW, P.MATTER_MANAGE}),
+    Role.LEADER: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW}),
+    Role.DISPATCHER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT, P.PLACE_MANAGE, P.AUDIT_VIEW, P.MATTER_VIEW,
+                                        P.MATTER_MANAGE}),
+    Role.TOWNSHIP_STAFF: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW}),
+    Role.DEPARTMENT: frozenset({P.PLACE_VIEW, P.PUBLICATION_VIEW, P.MATTER_VIEW}),
+    Role.GRID_CHIEF: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT, P.MATTER_VIEW}),
+    Role.VILLAGE_CADRE: frozenset(_VILLAGE_WORK | {P.MATTER_VIEW}),
     Role.SUPERVISOR: frozenset(_VIEW),
     Role.REVIEWER: frozenset({P.PLACE_VIEW, P.PUBLICATION_VIEW}),
     Role.MEDIATOR: frozenset({P.PLACE_VIEW, P.PEOPLE_VIEW}),
-    Role.GRID_WORKER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_REVEAL}),
+    Role.GRID_WORKER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_REVEAL, P.MATTER_VIEW}),
     Role.ASSISTANT: frozenset({P.PLACE_VIEW, P.PEOPLE_VIEW}),
     Role.MERCHANT: frozenset(),
     Role.VOLUNTEER: frozenset(),

@@ -29,3 +29,17 @@ class AuditedAdmin(admin.ModelAdmin):
         audit_record(actor=request.user, action=AuditAction.DELETE, event=f"admin_{obj._meta.model_name}_delete", obj=obj,
                      before=self._snapshot(obj))
         super().delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only services write (audit entries, history, publications, imports, files, messages):
+    the admin may look, never add, change or delete (deletion would bypass the audit trail)."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

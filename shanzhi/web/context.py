@@ -23,6 +23,7 @@ MENU: list[tuple[str, Any, str]] = [
     ("publication_list", _("公示"), Perm.PUBLICATION_VIEW),
     ("subject_list", _("其他主体"), Perm.PEOPLE_VIEW),
     ("organisation_list", _("组织"), Perm.ORG_VIEW),
+    ("matter_list", _("事项清单"), Perm.MATTER_VIEW),
     ("audit_list", _("审计日志"), Perm.AUDIT_VIEW),
     ("workflow_calendar", _("工作日历"), Perm.CALENDAR_MANAGE),
 ]

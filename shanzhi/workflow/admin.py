@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from shanzhi.core.admin import ReadOnlyAdmin
+
 from .models import CalendarDay, CaseHistory
 from .services import calendar_day_remove, calendar_day_set
 
@@ -30,18 +32,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseHistory)
-class CaseHistoryAdmin(admin.ModelAdmin):
+class CaseHistoryAdmin(ReadOnlyAdmin):
     """Read-only: the history is written by the engine only."""
 
     list_display = ["at", "workflow", "object_id", "label", "from_state", "to_state", "actor_name"]
     list_filter = ["workflow", "kind"]
     search_fields = ["actor_name", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

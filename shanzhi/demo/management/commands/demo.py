@@ -43,5 +43,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"补建演示账号：{'、'.join(result.accounts_created)}")
         else:
             self.stdout.write(self.style.SUCCESS(f"已载入：{summary}；总用时 {time.perf_counter() - started:.1f} 秒。"))
+        # Domain capabilities' demo data (idempotent each): the county's grid matter list (G2).
+        from shanzhi.grid.services import load_demo_matters
+        from shanzhi.regions.models import Place
+
+        county = Place.objects.filter(code="419001000000").first()
+        if county is not None:
+            matters = load_demo_matters(county)
+            self.stdout.write(f"  网格事项清单：新增 {matters.created} 项，已有 {matters.present} 项")
         if result.skipped_accounts:
             self.stdout.write(self.style.WARNING(f"未建账号（所在区划不存在）：{'、'.join(result.skipped_accounts)}"))

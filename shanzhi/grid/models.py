@@ -1,0 +1,135 @@
+"""Grid governance (domain.md G1–G6). This module holds G2, the grid matter list (网格事项清单)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.scoping import ScopedQuerySet, path_q
+from shanzhi.regions.models import path_prefixes
+
+from .choices import MatterCategory, MatterChangeKind, MatterDuty, ResponsibleLevel
+
+
+def applicable_q(paths: list[str], field: str = "place_path") -> Q:
+    """Rows owned at a place on the way up to one of ``paths`` or anywhere below one of them.
+
+    A matter list binds everything under the place that issued it: the county's list applies in all its
+    townships and villages, a township's in its villages. So the list seen from a scope is the lists of
+    the scope's ancestors (an ``IN`` over at most a handful of prefixes per path) plus those inside it."""
+    if "" in paths:
+        return Q()
+    ancestors = sorted({prefix for p in paths for prefix in path_prefixes(p)})
+    return Q(**{f"{field}__in": ancestors}) | path_q(field, paths)
+
+
+class ApplicableQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any, perm: str) -> ApplicableQuerySet:
+        """Scoped like every other model (default deny, 404 outside), but looking up the tree as well as
+        down it: a village cadre sees the county's and the township's lists, never another county's."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        paths = user.scope_paths(perm)
+        if not paths:
+            return self.none()
+        return self.filter(applicable_q(paths, getattr(self.model, "SCOPE_FIELD", self.scope_field)))
+
+    def applicable_at(self, path: str) -> ApplicableQuerySet:
+        """Matters that apply at the place with ``path`` (lists of the place and its ancestors)."""
+        return self.filter(place_path__in=path_prefixes(path))
+
+
+ApplicableManager = models.Manager.from_queryset(ApplicableQuerySet)
+
+
+class Matter(models.Model):
+    """网格事项: one entry of the grid matter list (domain.md G2) — what grid staff handle, with its category,
+    the level and department responsible, whether the grid is 主体 or 配合, the time limit in working days
+    and whether the grid may settle it itself (小事一格解决, G3). A list is issued by a county or a township
+    and binds every place under it. Matters are admitted (准入) and exited (退出) with date and reason and
+    never deleted: events keep pointing at the matter they were reported under (罗江: from 8 to 43 matters)."""
+
+    place = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("制定单位"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    code = models.CharField(_("事项代码"), max_length=20)
+    name = models.CharField(_("事项名称"), max_length=100)
+    category = models.CharField(_("事项类别"), max_length=20, choices=MatterCategory.choices)
+    level = models.CharField(_("责任层级"), max_length=10, choices=ResponsibleLevel.choices)
+    department = models.CharField(_("责任部门"), max_length=60, blank=True)
+    duty = models.CharField(_("网格职责"), max_length=10, choices=MatterDuty.choices, default=MatterDuty.LEAD,
+                            help_text=_("依法判定：网格承担主体责任，或配合主管部门"))
+    time_limit_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
+    grid_can_settle = models.BooleanField(_("网格可自行解决"), default=False, help_text=_("小事一格解决"))
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("在清单内"), default=True)
+    admitted_on = models.DateField(_("准入日期"))
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicableManager()
+
+    class Meta:
+        verbose_name = _("网格事项")
+        verbose_name_plural = _("网格事项")
+        ordering = ["place_path", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "code"], name="grid_matter_code_unique"),
+            models.CheckConstraint(condition=Q(time_limit_days__gte=1), name="grid_matter_time_limit_positive"),
+        ]
+        indexes = [models.Index(fields=["place_path", "is_active", "code"], name="grid_matter_place_active")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MatterChange(models.Model):
+    """事项变更记录: admission, change, exit and re-admission of a matter, with the date it took effect, the
+    reason and who recorded it (G2 "准入/退出 is recorded"). Append-only; ``changes`` holds the fields an
+    adjustment changed as ``{field: [before, after]}``."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="changes", verbose_name=_("事项"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    kind = models.CharField(_("变更类型"), max_length=12, choices=MatterChangeKind.choices)
+    date = models.DateField(_("生效日期"))
+    reason = models.CharField(_("原因/依据"), max_length=200)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("经办人"))
+    actor_name = models.CharField(_("经办人姓名"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = ApplicableManager()
+
+    class Meta:
+        verbose_name = _("事项变更记录")
+        verbose_name_plural = _("事项变更记录")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+    def change_lines(self) -> list[str]:
+        """The changed fields in words, for the history table ("办理时限（工作日）：5 → 3")."""
+        lines = []
+        for name, (before, after) in self.changes.items():
+            try:
+                field = Matter._meta.get_field(name)
+            except FieldDoesNotExist:  # a field since removed: show its name
+                lines.append(f"{name}：{before} → {after}")
+                continue
+            lines.append(f"{field.verbose_name}：{_display(field, before)} → {_display(field, after)}")
+        return lines
+
+
+def _display(field: Any, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    return "（空）" if value in ("", None) else str(value)
