@@ -41,6 +41,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Raster tile URL for the grid maps (Leaflet template, e.g. a closed-network tile server); empty: plain background.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "shanzhi.imports",
     # domain apps
     "shanzhi.grid",
+    "shanzhi.events",
     "shanzhi.demo",
     # pages and API
     "shanzhi.web",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbox/", include("shanzhi.notify.urls")),
     path("files/", include("shanzhi.files.urls")),
     path("grid/", include("shanzhi.grid.urls")),
+    path("events/", include("shanzhi.events.urls")),
     path("", include("shanzhi.web.urls")),
 ]
 

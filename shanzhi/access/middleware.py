@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-EXEMPT_PREFIXES = ("/static/", "/media/", "/p/", "/api/", "/accounts/", "/i18n/", "/health")
+EXEMPT_PREFIXES = ("/static/", "/media/", "/p/", "/grid/public/", "/api/", "/accounts/", "/i18n/", "/health")
 
 
 class SessionPolicyMiddleware:

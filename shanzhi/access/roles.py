@@ -49,6 +49,13 @@ class Perm:
     CALENDAR_MANAGE = "calendar.manage"
     MATTER_VIEW = "matter.view"
     MATTER_MANAGE = "matter.manage"
+    EVENT_REPORT = "event.report"
+    EVENT_VIEW = "event.view"
+    EVENT_DISPATCH = "event.dispatch"
+    EVENT_HANDLE = "event.handle"
+    EVENT_SUPERVISE = "event.supervise"
+    GRID_VIEW = "grid.view"
+    GRID_MANAGE = "grid.manage"
 
 
 P = Perm
@@ -56,23 +63,29 @@ _VIEW = {P.PLACE_VIEW, P.PEOPLE_VIEW, P.ORG_VIEW, P.PUBLICATION_VIEW}
 _VILLAGE_WORK = _VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_REVEAL, P.PEOPLE_IMPORT, P.PEOPLE_EXPORT, P.ORG_MANAGE,
                          P.MOVE_REQUEST, P.MOVE_APPROVE, P.PUBLISH, P.PLACE_MANAGE}
 
+_EV = {P.EVENT_REPORT, P.EVENT_VIEW}  # 事件办理 (G3): staff report and see events in their scope
+
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(_VILLAGE_WORK | {P.AUDIT_VIEW, P.USER_MANAGE, P.CALENDAR_MANAGE, P.MATTER_VIEW, P.MATTER_MANAGE}),
-    Role.LEADER: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW}),
+    Role.ADMIN: frozenset(_VILLAGE_WORK | {P.AUDIT_VIEW, P.USER_MANAGE, P.CALENDAR_MANAGE, P.MATTER_VIEW, P.MATTER_MANAGE,
+                                             P.GRID_VIEW, P.GRID_MANAGE} | _EV | {P.EVENT_SUPERVISE}),
+    Role.LEADER: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW, P.GRID_VIEW} | _EV | {P.EVENT_SUPERVISE}),
     Role.DISPATCHER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT, P.PLACE_MANAGE, P.AUDIT_VIEW, P.MATTER_VIEW,
-                                        P.MATTER_MANAGE}),
-    Role.TOWNSHIP_STAFF: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW}),
-    Role.DEPARTMENT: frozenset({P.PLACE_VIEW, P.PUBLICATION_VIEW, P.MATTER_VIEW}),
-    Role.GRID_CHIEF: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT, P.MATTER_VIEW}),
-    Role.VILLAGE_CADRE: frozenset(_VILLAGE_WORK | {P.MATTER_VIEW}),
+                                        P.MATTER_MANAGE, P.GRID_VIEW, P.GRID_MANAGE}
+                               | _EV | {P.EVENT_DISPATCH, P.EVENT_SUPERVISE}),
+    Role.TOWNSHIP_STAFF: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW, P.GRID_VIEW} | _EV | {P.EVENT_HANDLE}),
+    Role.DEPARTMENT: frozenset({P.PLACE_VIEW, P.PUBLICATION_VIEW, P.MATTER_VIEW} | _EV | {P.EVENT_HANDLE}),
+    Role.GRID_CHIEF: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT, P.MATTER_VIEW, P.GRID_VIEW, P.GRID_MANAGE}
+                               | _EV | {P.EVENT_HANDLE}),
+    Role.VILLAGE_CADRE: frozenset(_VILLAGE_WORK | {P.MATTER_VIEW, P.GRID_VIEW, P.GRID_MANAGE} | _EV | {P.EVENT_HANDLE}),
     Role.SUPERVISOR: frozenset(_VIEW),
     Role.REVIEWER: frozenset({P.PLACE_VIEW, P.PUBLICATION_VIEW}),
     Role.MEDIATOR: frozenset({P.PLACE_VIEW, P.PEOPLE_VIEW}),
-    Role.GRID_WORKER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_REVEAL, P.MATTER_VIEW}),
-    Role.ASSISTANT: frozenset({P.PLACE_VIEW, P.PEOPLE_VIEW}),
+    Role.GRID_WORKER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_REVEAL, P.MATTER_VIEW, P.GRID_VIEW} | _EV
+                                | {P.EVENT_HANDLE}),
+    Role.ASSISTANT: frozenset({P.PLACE_VIEW, P.PEOPLE_VIEW, P.EVENT_REPORT}),
     Role.MERCHANT: frozenset(),
     Role.VOLUNTEER: frozenset(),
-    Role.VILLAGER: frozenset(),
+    Role.VILLAGER: frozenset({P.EVENT_REPORT}),  # reports and follows only their own events
 }
 
 # Lowest level of the tree at which a role makes sense (a village cadre is not held at a county).

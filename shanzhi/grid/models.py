@@ -133,3 +133,94 @@ def _display(field: Any, value: Any) -> str:
     if field.choices:
         return str(dict(field.choices).get(value, value))
     return "（空）" if value in ("", None) else str(value)
+
+
+# --- G1 grids, grid staff and red area leaders ----------------------------------------------------------------
+
+from shanzhi.core.scoping import ScopedManager  # noqa: E402
+
+from .grid_choices import GridType, StaffPost  # noqa: E402
+
+
+class GridProfile(models.Model):
+    """网格档案: what a grid or micro-grid Place is (domain.md G1) — its type (基础/专属/线上), for a special grid
+    what it watches (e.g. 地质灾害监测点), for an online grid its group name, and its outline on the electronic
+    map (网格电子地图) as a GeoJSON Polygon/MultiPolygon in WGS-84 lng/lat, validated by ``grid.grids``."""
+
+    place = models.OneToOneField("regions.Place", on_delete=models.PROTECT, related_name="grid_profile",
+                                 verbose_name=_("网格"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    grid_type = models.CharField(_("网格类型"), max_length=10, choices=GridType.choices, default=GridType.BASE)
+    special_note = models.CharField(_("专属事项"), max_length=200, blank=True, help_text=_("如：地质灾害监测点"))
+    online_group = models.CharField(_("线上群名称"), max_length=100, blank=True)
+    polygon = models.JSONField(_("网格边界"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("网格档案")
+        verbose_name_plural = _("网格档案")
+        ordering = ["place_path"]
+
+    def __str__(self) -> str:
+        return f"{self.place} {self.get_grid_type_display()}"
+
+
+class GridStaffPost(models.Model):
+    """网格员任职: a person (from the population registry) or a platform user holding a grid post at a place for
+    a term (G1 staff hierarchy). 网格专干 name their department. Ended posts stay (``term_end``) for the record."""
+
+    post = models.CharField(_("职务"), max_length=16, choices=StaffPost.choices)
+    place = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("任职区划/网格"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("人员"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("用户"))
+    name = models.CharField(_("姓名"), max_length=50)
+    department = models.CharField(_("所属部门"), max_length=60, blank=True)
+    term_start = models.DateField(_("任职起"))
+    term_end = models.DateField(_("任职止"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("网格员任职")
+        verbose_name_plural = _("网格员任职")
+        ordering = ["place_path", "post", "id"]
+        constraints = [models.CheckConstraint(condition=Q(person__isnull=False) | Q(user__isnull=False),
+                                              name="grid_staff_person_or_user")]
+
+    def __str__(self) -> str:
+        return f"{self.get_post_display()} {self.name}"
+
+
+class RedAreaLeader(models.Model):
+    """红色片长: a party member leading an area of several grids in a township (G1; 西昌: 191 areas over 988
+    grids). Listed publicly with name, duties and contact phone — the seeds require a public contact, so the
+    phone is shown unmasked on the public page by design."""
+
+    place = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("人员"))
+    name = models.CharField(_("姓名"), max_length=50)
+    area_name = models.CharField(_("片区名称"), max_length=60)
+    grids = models.ManyToManyField("regions.Place", related_name="+", verbose_name=_("所辖网格"))
+    duties = models.CharField(_("职责"), max_length=300)
+    phone = models.CharField(_("联系电话"), max_length=20)
+    is_active = models.BooleanField(_("在任"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("红色片长")
+        verbose_name_plural = _("红色片长")
+        ordering = ["place_path", "area_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.area_name} {self.name}"

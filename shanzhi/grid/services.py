@@ -139,7 +139,7 @@ def _require_manage(acting_user: Any, path: str, owner_name: str) -> None:
 def _check_unique(*, place_path: str, code: str, name: str, exclude_pk: int | None = None) -> None:
     """A code is unique on the whole line of lists that apply together (the county's, a township's, the
     lists below), so an event or an Open311 service code names one matter; so is the name of a matter in force."""
-    line = Matter.objects.filter(Q(place_path__in=path_prefixes(place_path)) | Q(place_path__startswith=place_path))
+    line = Matter.objects.filter(Q(place_path__in=path_prefixes(place_path)) | Q(place_path__prefix=place_path))
     if exclude_pk is not None:
         line = line.exclude(pk=exclude_pk)
     clash = line.filter(code=code).select_related("place").first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grid_views, staff_views, views
 
 urlpatterns = [
     path("matters/", views.matter_list, name="matter_list"),
@@ -9,4 +9,15 @@ urlpatterns = [
     path("matters/<int:pk>/edit", views.matter_edit, name="matter_edit"),
     path("matters/<int:pk>/exit", views.matter_exit, name="matter_exit"),
     path("matters/<int:pk>/readmit", views.matter_readmit, name="matter_readmit"),
+    path("grids/", grid_views.grid_list, name="grid_list"),
+    path("grids/<str:code>/", grid_views.grid_card, name="grid_card"),
+    path("grids/<str:code>/edit", grid_views.grid_edit, name="grid_edit"),
+    path("grids/<str:code>/assign", grid_views.grid_assign, name="grid_assign"),
+    path("map/<str:code>/", grid_views.grid_map, name="grid_map"),
+    path("map/<str:code>/data.json", grid_views.grid_map_json, name="grid_map_json"),
+    path("map/<str:code>/assign", grid_views.village_assign, name="village_assign"),
+    path("staff/", staff_views.grid_staff_list, name="grid_staff_list"),
+    path("staff/<int:pk>/end", staff_views.grid_staff_end, name="grid_staff_end"),
+    path("red-leaders/", staff_views.red_leader_list, name="red_leader_list"),
+    path("public/township/<str:code>/red-leaders/", staff_views.public_red_leaders, name="public_red_leaders"),
 ]

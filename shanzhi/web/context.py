@@ -24,6 +24,8 @@ MENU: list[tuple[str, Any, str]] = [
     ("subject_list", _("其他主体"), Perm.PEOPLE_VIEW),
     ("organisation_list", _("组织"), Perm.ORG_VIEW),
     ("matter_list", _("事项清单"), Perm.MATTER_VIEW),
+    ("grid_list", _("网格"), Perm.GRID_VIEW),
+    ("event_index", _("事件办理"), Perm.EVENT_REPORT),  # every role in the loop may report
     ("audit_list", _("审计日志"), Perm.AUDIT_VIEW),
     ("workflow_calendar", _("工作日历"), Perm.CALENDAR_MANAGE),
 ]

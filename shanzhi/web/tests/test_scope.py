@@ -31,6 +31,10 @@ PAGE_CASES = {
     "publication_group_publish": lambda c: f"/publications/new/group/{c.tree.grp1.code}/",
     "move_detail": lambda c: f"/people/moves/{c.move.pk}/",
     "move_request_form": lambda c: f"/people/households/{c.household.pk}/move",
+    "grid_card": lambda c: f"/grid/grids/{c.tree.g1.code}/",
+    "grid_edit": lambda c: f"/grid/grids/{c.tree.g1.code}/edit",
+    "grid_map": lambda c: f"/grid/map/{c.tree.v1.code}/",
+    "grid_map_json": lambda c: f"/grid/map/{c.tree.v1.code}/data.json",
 }
 # A household move is seen by both villages involved (the receiving one decides it).
 ALSO_SEEN_BY_SAME_TOWNSHIP = {"move_detail"}
