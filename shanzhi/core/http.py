@@ -21,3 +21,21 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ApplicationError) and not request.path.startswith("/api/"):
             return render(request, "web/error.html", {"error": exception}, status=exception.status)
         return None
+
+
+def act_then_redirect(request: HttpRequest, action: Callable[[], object], *, success: str, to: HttpResponse) -> HttpResponse:
+    """Run a service call from a POST button: a refusal becomes a message on the page it came from, "not
+    found" stays a 404, success says so. One place for the pattern every case page repeats."""
+    from django.contrib import messages
+
+    from .errors import NotFound
+
+    try:
+        action()
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return to

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ApplicationError, NotFound
+from shanzhi.core.http import act_then_redirect
 from shanzhi.files.selectors import attachment_list
 from shanzhi.grid.selectors import MatterFilters, matter_list, matters_applicable
 from shanzhi.imports.xlsx import export_rows, xlsx_response
@@ -157,12 +158,6 @@ def event_act(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_urge(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(user=request.user, pk=pk)
-    try:
-        services.event_urge(acting_user=request.user, event=event, note=request.POST.get("note", ""))
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已催办。")
-    return redirect("event_detail", pk=event.pk)
+    return act_then_redirect(
+        request, lambda: services.event_urge(acting_user=request.user, event=event, note=request.POST.get("note", "")),
+        success="已催办。", to=redirect("event_detail", pk=event.pk))

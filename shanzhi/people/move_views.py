@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ApplicationError, NotFound, ValidationFailed
+from shanzhi.core.http import act_then_redirect
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
@@ -72,15 +73,9 @@ def move_act(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def move_urge(request: HttpRequest, pk: int) -> HttpResponse:
     move = moves.move_detail(user=request.user, pk=pk)
-    try:
-        moves.move_urge(acting_user=request.user, move=move, note=request.POST.get("note", ""))
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已催办。")
-    return redirect("move_detail", pk=move.pk)
+    return act_then_redirect(
+        request, lambda: moves.move_urge(acting_user=request.user, move=move, note=request.POST.get("note", "")),
+        success="已催办。", to=redirect("move_detail", pk=move.pk))
 
 
 def _target(post: Any) -> Place:

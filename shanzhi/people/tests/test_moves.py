@@ -256,3 +256,18 @@ def test_urge_and_overdue_reach_the_approvers_inbox(tree, make_user, make_househ
     engine.sweep_overdue(now=move.due_at + _dt.timedelta(days=1))
     assert Message.objects.filter(recipient=cadre_b, title__startswith="已超期").exists()
     assert not Message.objects.filter(recipient=cadre_a, title__startswith="已超期").exists()
+
+
+def test_urge_button_posts_through_the_page(client, tree, make_user, make_household):
+    from shanzhi.people import moves
+    from shanzhi.workflow import engine
+
+    cadre_a = make_user("village_cadre", tree.v1)
+    make_user("village_cadre", tree.v2)
+    move = moves.move_request(acting_user=cadre_a, household=make_household(cadre_a, tree.g1), place=tree.g2, reason="婚迁")
+    client.force_login(cadre_a)
+    response = client.post(f"/people/moves/{move.pk}/urge", {"note": "请尽快"}, follow=True)
+    assert "已催办" in response.content.decode()
+    response = client.post(f"/people/moves/{move.pk}/urge", {"note": "再催"}, follow=True)  # too soon: a message, no change
+    assert "刚刚已催办过" in response.content.decode()
+    assert engine.history(move).filter(kind="urge").count() == 1
