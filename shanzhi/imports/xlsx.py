@@ -43,9 +43,10 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
     return response
 
 
-def export_rows(request: Any, qs: Any, *, perm: str, event: str, what: str) -> Iterable[Any]:
+def export_rows(request: Any, qs: Any, *, perm: str, event: str, what: str, narrow: bool = True) -> Iterable[Any]:
     """A filtered list narrowed to where the user holds ``perm`` (a grid chief who is also a county mediator
-    views the county but exports only their village), with the export audited with its filters."""
+    views the county but exports only their village), with the export audited with its filters. ``narrow``
+    False: the list's own scope already is the export scope (a household move is seen by both villages)."""
     from shanzhi.audit.services import AuditAction, audit_record
     from shanzhi.core.errors import PermissionDenied
     from shanzhi.core.scoping import path_q
@@ -55,4 +56,6 @@ def export_rows(request: Any, qs: Any, *, perm: str, event: str, what: str) -> I
         raise PermissionDenied("您没有导出的权限。")
     audit_record(actor=request.user, action=AuditAction.EXPORT, event=event, object_type=qs.model._meta.label_lower,
                  detail=f"导出{what}（条件：{request.GET.urlencode()}）")
-    return qs.filter(path_q(getattr(qs.model, "SCOPE_FIELD", "place_path"), paths)).iterator(chunk_size=2000)
+    if narrow:
+        qs = qs.filter(path_q(getattr(qs.model, "SCOPE_FIELD", "place_path"), paths))
+    return qs.iterator(chunk_size=2000)

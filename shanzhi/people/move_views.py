@@ -4,6 +4,7 @@ page with its history and the buttons the workflow gives this user. Views parse 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ApplicationError, NotFound, ValidationFailed
 from shanzhi.core.http import act_then_redirect
+from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
@@ -33,7 +35,16 @@ def move_list(request: HttpRequest) -> HttpResponse:
     if box not in moves.BOXES:
         box = "all"
     state = request.GET.get("state") or ""
-    page = paginate(request, moves.move_list(user=user, box=box, state=state))
+    qs = moves.move_list(user=user, box=box, state=state)
+    if request.GET.get("export") == "xlsx":
+        rows = ([m.household_number, m.head_name, m.member_count, m.from_village.name, m.to_village.name, m.reason,
+                 m.state_label, m.requested_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                 m.due_at.astimezone().strftime("%Y-%m-%d %H:%M") if m.due_at else ""]
+                for m in export_rows(request, qs.select_related("from_village", "to_village"), perm=Perm.MOVE_REQUEST,
+                                     event="move_export", what="户迁移", narrow=False))
+        return xlsx_response(f"户迁移-{dt.date.today():%Y%m%d}.xlsx",
+                             ["户编号", "户主", "人数", "迁出村", "迁入村", "原因", "状态", "申请时间", "办理期限"], rows, title="户迁移")
+    page = paginate(request, qs)
     return render(request, "people/moves/move_list.html", {
         "page_obj": page, "box": box, "boxes": moves.BOXES.items(), "state": state,
         "states": [(s.name, s.label) for s in HOUSEHOLD_MOVE.states],

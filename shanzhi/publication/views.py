@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.people.services import village_of
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Place
@@ -36,7 +37,15 @@ def _date(value: str, label: str) -> dt.date:
 @login_required
 def publication_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.PublicationFilters.from_query(request.GET)
-    page = paginate(request, selectors.publication_list(user=request.user, filters=filters))
+    qs = selectors.publication_list(user=request.user, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        rows = ([p.title, p.get_kind_display(), p.place.name, p.starts_on, p.ends_on, p.get_status_display(), p.fingerprint,
+                 p.public_id]
+                for p in export_rows(request, qs.select_related("place"), perm=Perm.PUBLICATION_VIEW,
+                                     event="publication_export", what="公示", narrow=False))
+        return xlsx_response(f"公示-{dt.date.today():%Y%m%d}.xlsx",
+                             ["标题", "类型", "区划", "开始日期", "截止日期", "状态", "内容指纹", "公开编号"], rows, title="公示")
+    page = paginate(request, qs)
     return render(request, "publication/list.html", {"page_obj": page, "filters": filters, "phases": Phase.choices,
                                                      "kinds": PublicationKind.choices})
 

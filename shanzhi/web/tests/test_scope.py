@@ -136,3 +136,19 @@ def test_grid_move_page_and_org_export(client, ctx, make_place):
     client.force_login(ctx.in_scope)
     ws = load_workbook(io.BytesIO(client.get("/orgs/", {"export": "xlsx"}).content)).active
     assert [row[0].value for row in ws.iter_rows(min_row=2)] == ["东坡村党支部"]
+
+
+def test_move_and_publication_lists_export(client, ctx):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(ctx.same_township)  # the receiving village sees and exports the move
+    ws = load_workbook(io.BytesIO(client.get("/people/moves/", {"export": "xlsx", "box": "all"}).content)).active
+    assert [row[1].value for row in ws.iter_rows(min_row=2)] == ["周八"]
+    client.force_login(ctx.in_scope)
+    ws = load_workbook(io.BytesIO(client.get("/publications/", {"export": "xlsx"}).content)).active
+    assert [row[6].value for row in ws.iter_rows(min_row=2)] == [ctx.publication.fingerprint]
+    client.force_login(ctx.other_township)
+    ws = load_workbook(io.BytesIO(client.get("/publications/", {"export": "xlsx"}).content)).active
+    assert ws.max_row == 1
