@@ -3,7 +3,6 @@ form, and the public page of a township's red area leaders (no login, under /gri
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ValidationFailed
+from shanzhi.core.forms import parse_date
 from shanzhi.people.models import Person
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
@@ -22,15 +22,6 @@ from shanzhi.web.pagination import paginate
 from . import staff as services
 from .grid_choices import StaffPost
 from .models import GridStaffPost, RedAreaLeader
-
-
-def _date(value: str, label: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(f"{label}“{value}”格式不正确，应为 年-月-日。")
 
 
 def _manage_place(request: HttpRequest, code: str) -> Place:
@@ -63,8 +54,8 @@ def grid_staff_list(request: HttpRequest) -> HttpResponse:
             services.grid_staff_appoint(acting_user=request.user, place=place, post=post.get("post", ""),
                                         person=_person(request, post.get("id_number", "")), user=user,
                                         department=post.get("department", ""),
-                                        term_start=_date(post.get("term_start", ""), "任职起"),
-                                        term_end=_date(post.get("term_end", ""), "任职止"))
+                                        term_start=parse_date(post.get("term_start", ""), "任职起", required=False),
+                                        term_end=parse_date(post.get("term_end", ""), "任职止", required=False))
         except ValidationFailed as exc:
             error, errors = exc.message, exc.errors or {}
         else:

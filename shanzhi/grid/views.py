@@ -3,7 +3,6 @@ adjustment, exit and re-admission. Views parse input and call services/selectors
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from shanzhi.access.roles import Perm
 from shanzhi.audit.services import AuditAction, audit_record
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.core.forms import parse_date
 from shanzhi.imports.xlsx import xlsx_response
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
@@ -31,15 +31,6 @@ EXPORT_HEADERS = ["事项代码", "事项名称", "事项类别", "责任层级"
 def _choices() -> dict[str, Any]:
     return {"categories": MatterCategory.choices, "levels": ResponsibleLevel.choices, "duties": MatterDuty.choices,
             "statuses": list(selectors.STATUSES.items()), "time_limit_max": TIME_LIMIT_MAX}
-
-
-def _date(value: str, label: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(f"{label}“{value}”格式不正确，应为 年-月-日。")
 
 
 def _int(value: str) -> int:
@@ -116,7 +107,7 @@ def matter_admit(request: HttpRequest) -> HttpResponse:
         try:
             matter = services.matter_admit(acting_user=request.user, place=place, spec=_spec(request.POST),
                                            reason=request.POST.get("reason", ""),
-                                           admitted_on=_date(request.POST.get("date", ""), "准入日期"))
+                                           admitted_on=parse_date(request.POST.get("date", ""), "准入日期", required=False))
         except ValidationFailed as exc:
             error, errors = exc.message, exc.errors or {}
         else:
@@ -135,7 +126,7 @@ def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             matter = services.matter_update(acting_user=request.user, matter=matter, spec=_spec(request.POST),
                                             reason=request.POST.get("reason", ""),
-                                            changed_on=_date(request.POST.get("date", ""), "调整日期"))
+                                            changed_on=parse_date(request.POST.get("date", ""), "调整日期", required=False))
         except ValidationFailed as exc:
             error, errors = exc.message, exc.errors or {}
         else:
@@ -150,7 +141,7 @@ def _state_change(request: HttpRequest, pk: int, *, exiting: bool) -> HttpRespon
     error = ""
     if request.method == "POST":
         try:
-            when = _date(request.POST.get("date", ""), "退出日期" if exiting else "重新准入日期")
+            when = parse_date(request.POST.get("date", ""), "退出日期" if exiting else "重新准入日期", required=False)
             if exiting:
                 services.matter_exit(acting_user=request.user, matter=matter, reason=request.POST.get("reason", ""),
                                      exited_on=when)

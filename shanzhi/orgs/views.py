@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ValidationFailed
+from shanzhi.core.forms import parse_date
 from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.people.selectors import person_detail
 from shanzhi.regions.models import Place
@@ -17,17 +18,6 @@ from shanzhi.web.pagination import paginate
 
 from . import selectors, services
 from .models import OrgKind, Post
-
-
-def _date(value: str, label: str, required: bool = True) -> dt.date | None:
-    if not value:
-        if required:
-            raise ValidationFailed(f"请填写{label}。")
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(f"{label}“{value}”格式不正确，应为 年-月-日。")
 
 
 @login_required
@@ -77,8 +67,8 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationFailed("请先搜索并选择人员。")
         person = person_detail(user=request.user, pk=int(raw))
         services.membership_add(acting_user=request.user, organisation=org, person=person, post=request.POST.get("post", ""),
-                                term_start=_date(request.POST.get("term_start", ""), "任期开始日期"),
-                                term_end=_date(request.POST.get("term_end", ""), "任期结束日期", required=False))
+                                term_start=parse_date(request.POST.get("term_start", ""), "任期开始日期"),
+                                term_end=parse_date(request.POST.get("term_end", ""), "任期结束日期", required=False))
     except ValidationFailed as exc:
         messages.error(request, exc.message)
     else:

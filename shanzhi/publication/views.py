@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shanzhi.core.forms import parse_date
 from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.people.services import village_of
 from shanzhi.regions.choices import Level
@@ -25,13 +26,6 @@ from .choices import ObjectionStatus, Phase, PublicationKind
 from .models import Objection, Publication
 
 DEFAULT_DAYS = 7
-
-
-def _date(value: str, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise ValidationFailed(f"{label}“{value}”格式不正确，应为 年-月-日。")
 
 
 @login_required
@@ -127,7 +121,7 @@ def group_publish(request: HttpRequest, code: str) -> HttpResponse:
         try:
             publication = services.group_household_list_publish(
                 acting_user=request.user, group=group, title=form["title"], contact=form["contact"],
-                starts_on=_date(form["starts_on"], "开始日期"), ends_on=_date(form["ends_on"], "截止日期"),
+                starts_on=parse_date(form["starts_on"], "开始日期"), ends_on=parse_date(form["ends_on"], "截止日期"),
                 supersedes=supersedes, reason=form["reason"])
         except (ValidationFailed, Conflict) as exc:
             error = exc.message

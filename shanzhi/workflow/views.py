@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.core.forms import parse_date
 
 from . import calendar, services
 from .models import DayKind
@@ -25,13 +26,6 @@ WEEKDAYS = "一二三四五六日"
 def _require(request: HttpRequest) -> None:
     if not request.user.has_perm_anywhere(Perm.CALENDAR_MANAGE):
         raise PermissionDenied("您没有管理工作日历的权限。")
-
-
-def _date(raw: str | None, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((raw or "").strip())
-    except ValueError:
-        raise ValidationFailed(f"{label}“{raw or ''}”格式不正确，应为 年-月-日。")
 
 
 def _year(raw: str | None) -> int:
@@ -50,7 +44,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            day = _date(request.POST.get("date"), "日期")
+            day = parse_date(request.POST.get("date"), "日期")
             services.calendar_day_set(acting_user=request.user, date=day, kind=request.POST.get("kind", ""),
                                       name=request.POST.get("name", ""))
         except ValidationFailed as exc:
@@ -62,7 +56,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     trial = None
     if request.GET.get("from"):
         try:
-            start = _date(request.GET.get("from"), "起算日")
+            start = parse_date(request.GET.get("from"), "起算日")
             n = max(0, min(int(request.GET.get("n") or 0), 365))
         except (ValidationFailed, ValueError) as exc:
             error = getattr(exc, "message", "工作日数应为整数。")
@@ -78,7 +72,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_remove(request: HttpRequest) -> HttpResponse:
     _require(request)
-    day = _date(request.POST.get("date"), "日期")
+    day = parse_date(request.POST.get("date"), "日期")
     services.calendar_day_remove(acting_user=request.user, date=day)
     messages.success(request, f"已删除 {day:%Y-%m-%d}，该日恢复按星期计算。")
     return redirect(f"{reverse('workflow_calendar')}?year={day.year}")

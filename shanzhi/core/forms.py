@@ -1,0 +1,20 @@
+"""Parsing what forms post, with the platform's Chinese messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .errors import ValidationFailed
+
+
+def parse_date(value: str | None, label: str, *, required: bool = True) -> dt.date | None:
+    """A 年-月-日 date from a form field; empty is None unless ``required``."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationFailed(f"请填写{label}。")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{label}“{value}”格式不正确，应为 年-月-日。")
