@@ -5,7 +5,7 @@ Rules it keeps:
 - deterministic by seed: every random draw comes from ``random.Random`` seeded with the seed and the
   township code, and ages count from a fixed reference date, so the same seed gives the same people;
 - synthetic but valid: 公民身份号码 pass GB 11643 (area 419001, sex parity = recorded sex, unique birth
-  date + sequence), phones match 1[3-9]xxxxxxxxx, credit codes pass GB 32100; villages and everything
+  date + sequence), phones are 1, then 3–9, then nine digits, credit codes pass GB 32100; villages and everything
   below them are marked ``Place.is_synthetic``;
 - idempotent: the load writes one audit entry (event ``demo_load``) in the same transaction as the rows;
   a second run finds it and adds nothing, and a run at another scale or seed is refused with a reset hint;
