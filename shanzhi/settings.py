@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     # domain apps
     "shanzhi.grid",
     "shanzhi.events",
+    "shanzhi.warning",
+    "shanzhi.open311",
     "shanzhi.demo",
     # pages and API
     "shanzhi.web",

@@ -20,6 +20,8 @@ urlpatterns = [
     path("files/", include("shanzhi.files.urls")),
     path("grid/", include("shanzhi.grid.urls")),
     path("events/", include("shanzhi.events.urls")),
+    path("warning/", include("shanzhi.warning.urls")),
+    path("open311/", include("shanzhi.open311.urls")),
     path("", include("shanzhi.web.urls")),
 ]
 
