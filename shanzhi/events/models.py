@@ -54,6 +54,8 @@ class Event(WorkflowCase):
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", verbose_name=_("评价人"))
     reopen_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged",
+                                    verbose_name=_("合并至"), help_text=_("重复上报合并到的事件"))
 
     objects = models.Manager.from_queryset(ScopedQuerySet)()
 
