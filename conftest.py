@@ -13,6 +13,12 @@ os.environ.setdefault("TESTING", "1")
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _event_classifier_path(settings, tmp_path):
+    """Each test its own (absent) triage model file, never the deployment's under var/ (events.classifier)."""
+    settings.EVENT_CLASSIFIER_PATH = tmp_path / "event_triage.joblib"
+
+
 @pytest.fixture
 def make_place(db):
     from shanzhi.regions.models import Place

@@ -13,6 +13,7 @@ SHANZHI_VAR_DIR point at and writes nothing but sessions:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -41,7 +42,7 @@ from django.urls import clear_url_caches, include, path  # noqa: E402
 from shanzhi.access.models import User  # noqa: E402
 from shanzhi.access.roles import Perm  # noqa: E402
 from shanzhi.core.lookups import successor  # noqa: E402
-from shanzhi.demo.services import demo_state  # noqa: E402
+from shanzhi.demo.services import COUNTY_CODE, demo_state  # noqa: E402
 from shanzhi.people.models import TAG_BITS, Person  # noqa: E402
 
 PER_PAGE = 50
@@ -131,6 +132,7 @@ def run_raw(sql: str, params: list[Any]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only", choices=("", "people", "events"), default="", help="one section only")
     args = parser.parse_args()
     state = demo_state()
     if state is None:
@@ -143,7 +145,10 @@ def main() -> None:
     plain_static = {**settings.STORAGES,
                     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with override_settings(STORAGES=plain_static):
-        run_pages(args.runs)
+        if args.only in ("", "people"):
+            run_pages(args.runs)
+        if args.only in ("", "events"):
+            run_events(args.runs)
 
 
 def run_pages(runs: int) -> None:
@@ -190,6 +195,83 @@ def run_pages(runs: int) -> None:
             print(f"{username:<11} {label:<22} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms['like']:>9} "
                   f"{raw_ms['range']:>9} {rows:>5}")
         print(f"{'':<11} ({total:,} persons in scope {scope})")
+
+
+def events_raw_sql(kind: str, scope: str, *, pk: int = 0, start: Any = None, end: Any = None
+                   ) -> tuple[str, list[Any]]:
+    """The indexed SELECT behind each event page: the list's first page (reported newest first, scope as a
+    range), the event with its matter and place, and the assessment's GROUP BY of the duties that fell due."""
+    where, params = prefix_sql("e.place_path", scope, "range")
+    if kind == "list":
+        return ("SELECT e.id, e.number, e.state, e.text, e.reported_at, e.is_overdue, m.name, p.name "
+                "FROM events_event e JOIN grid_matter m ON m.id = e.matter_id JOIN regions_place p ON p.id = e.place_id "
+                f"WHERE {where} ORDER BY e.reported_at DESC, e.id DESC LIMIT 51", params)
+    if kind == "detail":
+        return ("SELECT e.*, m.name, p.name FROM events_event e JOIN grid_matter m ON m.id = e.matter_id "
+                f"JOIN regions_place p ON p.id = e.place_id WHERE e.id = %s AND {where}", [pk, *params])
+    if kind == "assessment":
+        d_where, d_params = prefix_sql("d.place_path", scope, "range")
+        return ("SELECT d.unit_level, d.unit_department, d.unit_path, d.kind, COUNT(*), "
+                "SUM(CASE WHEN d.done_at <= d.due_at THEN 1 ELSE 0 END) FROM events_eventduty d "
+                f"WHERE {d_where} AND d.due_at >= %s AND d.due_at < %s "
+                "GROUP BY d.unit_level, d.unit_department, d.unit_path, d.kind", [*d_params, start, end])
+    raise ValueError(kind)
+
+
+def run_events(runs: int) -> None:
+    """The township event list, an event page and the assessment page, as the dispatcher of 克井镇."""
+    from shanzhi.events.assessment import month_of
+    from shanzhi.events.models import Event
+
+    total = Event.objects.count()
+    print(f"\nevents: {total:,} in the county; median / p95 of {runs} runs in ms")
+    header = f"{'user':<11} {'page':<34} {'median':>7} {'p95':>7} {'queries':>7} {'raw SQL':>8} {'rows':>5}"
+    print(header)
+    print("-" * len(header))
+    user = User.objects.get(username="dispatcher")
+    scope = user.scope_paths(Perm.EVENT_VIEW)[0]
+    client = Client()
+    client.force_login(user)
+    in_scope = Event.objects.filter(place_path__prefix=scope)
+    count = in_scope.count()
+    event = in_scope.order_by("-reported_at", "-id")[count // 2]
+    last = in_scope.order_by("-reported_at").values_list("reported_at", flat=True).first()
+    month = month_of((last - dt.timedelta(days=31)).date())
+    township = scope.ljust(9, "0") + "000"
+    pages = [
+        ("empty view (floor)", "/bench/empty", None),
+        ("event list, page 1", "/events/list", ("list", {})),
+        ("event list, waiting for me", "/events/list?mine=1", None),
+        ("event list, overdue", "/events/list?overdue=1", None),
+        ("event page", f"/events/{event.pk}/", ("detail", {"pk": event.pk})),
+        (f"assessment {month.label}", f"/events/assessment/?place={township}&month={month.start:%Y-%m}",
+         ("assessment", {"start": month.start_at, "end": month.end_at})),
+        ("assessment, per person", f"/events/assessment/?place={township}&month={month.start:%Y-%m}&tab=person",
+         None),
+    ]
+    for label, url, raw in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = count_queries(lambda url=url: client.get(url))
+        median, p95 = measure(lambda url=url: client.get(url), runs)
+        raw_ms, rows = "", ""
+        if raw is not None:
+            sql, params = events_raw_sql(raw[0], scope, **raw[1])
+            rows = str(run_raw(sql, params))
+            raw_ms = f"{measure(lambda sql=sql, params=params: run_raw(sql, params), runs)[0]:.1f}"
+        print(f"{'dispatcher':<11} {label:<34} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms:>8} {rows:>5}")
+    print(f"{'':<11} ({count:,} events in scope {scope})")
+    leader = Client()
+    leader.force_login(User.objects.get(username="leader"))
+    url = f"/events/assessment/?place={COUNTY_CODE}&month={month.start:%Y-%m}&tab=township"
+    assert leader.get(url).status_code == 200
+    queries = count_queries(lambda: leader.get(url))
+    median, p95 = measure(lambda: leader.get(url), runs)
+    sql, params = events_raw_sql("assessment", COUNTY_CODE[:6], start=month.start_at, end=month.end_at)
+    rows = run_raw(sql, params)
+    raw_ms = measure(lambda: run_raw(sql, params), runs)[0]
+    print(f"{'leader':<11} {'assessment, whole county':<34} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms:>8.1f} "
+          f"{rows:>5}")
 
 
 if __name__ == "__main__":

@@ -199,6 +199,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "shanzhi.notify.sms.ConsoleSmsBackend")
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "善治")
 
+# Zero-report (G5 零报告): the daily cut-off, Beijing time, "HH:MM".
+ZERO_REPORT_CUTOFF = os.environ.get("ZERO_REPORT_CUTOFF", "17:00")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

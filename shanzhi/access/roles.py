@@ -56,6 +56,9 @@ class Perm:
     EVENT_SUPERVISE = "event.supervise"
     GRID_VIEW = "grid.view"
     GRID_MANAGE = "grid.manage"
+    WARNING_VIEW = "warning.view"
+    WARNING_MANAGE = "warning.manage"
+    ZERO_REPORT_FILE = "zero_report.file"
 
 
 P = Perm
@@ -68,7 +71,8 @@ _EV = {P.EVENT_REPORT, P.EVENT_VIEW}  # 事件办理 (G3): staff report and see 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(_VILLAGE_WORK | {P.AUDIT_VIEW, P.USER_MANAGE, P.CALENDAR_MANAGE, P.MATTER_VIEW, P.MATTER_MANAGE,
                                              P.GRID_VIEW, P.GRID_MANAGE} | _EV | {P.EVENT_SUPERVISE}),
-    Role.LEADER: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW, P.GRID_VIEW} | _EV | {P.EVENT_SUPERVISE}),
+    # PUBLISH: leaders publish their township's or county's own notices, e.g. the monthly event 通报 (G4).
+    Role.LEADER: frozenset(_VIEW | {P.PEOPLE_EXPORT, P.MATTER_VIEW, P.GRID_VIEW, P.PUBLISH} | _EV | {P.EVENT_SUPERVISE}),
     Role.DISPATCHER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_EXPORT, P.PLACE_MANAGE, P.AUDIT_VIEW, P.MATTER_VIEW,
                                         P.MATTER_MANAGE, P.GRID_VIEW, P.GRID_MANAGE}
                                | _EV | {P.EVENT_DISPATCH, P.EVENT_SUPERVISE}),
@@ -87,6 +91,17 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.VOLUNTEER: frozenset(),
     Role.VILLAGER: frozenset({P.EVENT_REPORT}),  # reports and follows only their own events
 }
+
+# 预警与零报告 (G5): staff see warnings and zero-report sheets in their scope; county/township leaders and
+# dispatchers raise, change and lift warnings and declare zero-report periods (grid staff report events instead);
+# grid workers and grid chiefs file their grids' daily zero-report.
+for _role, _perms in {
+    Role.ADMIN: {P.WARNING_VIEW, P.WARNING_MANAGE}, Role.LEADER: {P.WARNING_VIEW, P.WARNING_MANAGE},
+    Role.DISPATCHER: {P.WARNING_VIEW, P.WARNING_MANAGE}, Role.TOWNSHIP_STAFF: {P.WARNING_VIEW},
+    Role.VILLAGE_CADRE: {P.WARNING_VIEW}, Role.GRID_CHIEF: {P.WARNING_VIEW, P.ZERO_REPORT_FILE},
+    Role.GRID_WORKER: {P.WARNING_VIEW, P.ZERO_REPORT_FILE},
+}.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 
 # Lowest level of the tree at which a role makes sense (a village cadre is not held at a county).
 ROLE_LEVELS: dict[str, set[str]] = {

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import event_views, views
 
 router = DefaultRouter()
 router.register("places", views.PlaceViewSet, basename="api-place")
@@ -15,6 +15,8 @@ router.register("subjects", views.SubjectViewSet, basename="api-subject")
 router.register("organisations", views.OrganisationViewSet, basename="api-organisation")
 router.register("memberships", views.MembershipViewSet, basename="api-membership")
 router.register("audit", views.AuditEntryViewSet, basename="api-audit")
+router.register("events", event_views.EventViewSet, basename="api-event")
+router.register("matters", event_views.MatterViewSet, basename="api-matter")
 
 # The schema and its docs page describe the API; they reveal no data, so they are public.
 public = {"permission_classes": [AllowAny], "authentication_classes": []}

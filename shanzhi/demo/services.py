@@ -39,6 +39,7 @@ from shanzhi.core.errors import ValidationFailed
 from shanzhi.core.identity import make_id_number
 from shanzhi.core.text import pinyin_keys
 from shanzhi.orgs.models import Membership, Organisation, OrgKind, Post
+from shanzhi.orgs.services import organisation_create, unit_account_add
 from shanzhi.people.choices import PersonTag, PoliticalStatus, Relation, ResidenceStatus, Sex, SubjectKind
 from shanzhi.people.models import Household, Person, Subject, tags_to_bits
 from shanzhi.regions.choices import Level
@@ -109,6 +110,19 @@ DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("volunteer", Role.VOLUNTEER, V1),
     ("villager", Role.VILLAGER, V1),
 ]
+
+
+# County government departments (县级政府部门, G3 承办部门): every county-level department the demo matter list
+# names, as "县…", so events escalated or assigned to the county go to a named unit; the ``department`` account
+# works for 县自然资源局 (matters 征地拆迁补偿矛盾, 地质灾害隐患).
+DEMO_ACCOUNT_UNITS: dict[str, str] = {"department": "县自然资源局"}
+
+
+def demo_departments() -> list[str]:
+    from shanzhi.grid.choices import ResponsibleLevel
+    from shanzhi.grid.demo_matters import DEMO_MATTERS
+
+    return sorted({f"县{m.department}" for m in DEMO_MATTERS if m.level == ResponsibleLevel.COUNTY and m.department})
 
 
 @dataclass
@@ -605,9 +619,27 @@ def _account_person(username: str, place: Place) -> Person | None:
     return membership.person if membership else None
 
 
+def _ensure_departments(*, acting_user: Any) -> None:
+    """Create the county's demo departments that do not exist yet and link the accounts that work for one
+    (``DEMO_ACCOUNT_UNITS``), through the orgs services; idempotent."""
+    county = Place.objects.filter(code=COUNTY_CODE).first()
+    if county is None:
+        return
+    have = {o.name: o for o in Organisation.objects.filter(place=county, kind=OrgKind.GOV_DEPARTMENT, is_active=True)}
+    for name in demo_departments():
+        if name not in have:
+            have[name] = organisation_create(acting_user=acting_user, place=county, kind=OrgKind.GOV_DEPARTMENT,
+                                             name=name, purpose="县级政府工作部门（演示）")
+    for username, unit in DEMO_ACCOUNT_UNITS.items():
+        user = User.objects.filter(username=username).first()
+        if user is not None and unit in have and not user.unit_accounts.filter(is_active=True).exists():
+            unit_account_add(acting_user=acting_user, organisation=have[unit], user=user)
+
+
 def _ensure_accounts(*, acting_user: Any, seed: int) -> tuple[list[str], list[str]]:
     """Create the demo accounts that do not exist yet, through the access services; an existing username is
-    left alone (it may be a real account). Returns (created, skipped for want of a place)."""
+    left alone (it may be a real account). Returns (created, skipped for want of a place). The county's
+    departments and the department account's unit come with them (``_ensure_departments``)."""
     existing = set(User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).values_list("username", flat=True))
     places = {p.code: p for p in Place.objects.filter(code__in={a[2] for a in DEMO_ACCOUNTS})}
     names = NameMaker(random.Random(f"{seed}:accounts"))
@@ -628,6 +660,7 @@ def _ensure_accounts(*, acting_user: Any, seed: int) -> tuple[list[str], list[st
             user.save(update_fields=["person"])
         role_assign(acting_user=acting_user, user=user, role=role, place=place)
         created.append(username)
+    _ensure_departments(acting_user=acting_user)
     return created, skipped
 
 

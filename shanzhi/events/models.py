@@ -21,7 +21,9 @@ class Event(WorkflowCase):
     Scoped by the place where it happened (``place_path``): staff holding event.view there see it; the
     reporter always sees their own (``selectors``). ``client_key`` is generated on the phone, so a retried or
     double-tapped submission finds the event it already made instead of making another. The deadline of the
-    handling state is the matter's working-day limit, counted from acceptance (受理即起算)."""
+    handling state is the matter's working-day limit, counted from acceptance (受理即起算). A county
+    department is a named unit (``assignee_org``, an orgs.Organisation of kind 县级政府部门); only the accounts
+    working for it act on the event; ``assignee_department`` keeps its name as it was when assigned."""
 
     number = models.CharField(_("事件编号"), max_length=24, unique=True, null=True, blank=True)
     matter = models.ForeignKey("grid.Matter", on_delete=models.PROTECT, related_name="+", verbose_name=_("事项"))
@@ -38,7 +40,11 @@ class Event(WorkflowCase):
     client_key = models.CharField(_("提交编号"), max_length=64, unique=True,
                                   help_text=_("手机端生成，重复提交不会重复建事件"))
     assignee_level = models.CharField(_("承办层级"), max_length=12, choices=AssigneeLevel.choices, blank=True)
-    assignee_department = models.CharField(_("承办部门"), max_length=60, blank=True)
+    assignee_department = models.CharField(_("承办部门"), max_length=60, blank=True,
+                                           help_text=_("承办部门名称（分派时的名称，留作记录）"))
+    assignee_org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("承办部门（单位）"),
+                                     help_text=_("县级部门承办时：该部门，只有其工作人员可以受理、办理"))
     assignee_place = models.ForeignKey("regions.Place", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name=_("承办单位所在区划"))
     assignee_path = models.CharField(_("承办区划路径"), max_length=24, blank=True, db_index=True, editable=False)
@@ -84,3 +90,7 @@ class Event(WorkflowCase):
             return self.assignee_department or str(AssigneeLevel.DEPARTMENT.label)
         name = self.assignee_place.name if self.assignee_place_id else ""
         return f"{name}（{self.get_assignee_level_display()}）"
+
+
+# 承办责任记录 (G4 assessment facts) live in their own module; imported here so the app registers the model.
+from .assessment_models import EventDuty  # noqa: E402, F401

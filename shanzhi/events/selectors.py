@@ -14,6 +14,8 @@ from shanzhi.access.roles import Perm
 from shanzhi.core.errors import NotFound
 from shanzhi.core.home import ActionItem
 from shanzhi.core.scoping import path_q
+from shanzhi.orgs.models import Organisation
+from shanzhi.orgs.selectors import department_named, departments, unit_ids
 from shanzhi.regions.choices import SIGNIFICANT
 
 from .choices import SUGGESTED_LEVEL, AssigneeLevel
@@ -49,8 +51,13 @@ def waiting_q(user: Any) -> Q:
         if Perm.EVENT_HANDLE not in perms:
             continue
         levels = [level for level, roles in LEVEL_ROLES.items() if role in roles]
-        if levels:
-            q |= Q(state__in=(ASSIGNED, HANDLING), assignee_level__in=levels, assignee_path__prefix=path)
+        # A county department's staff wait only for their own department's events (workflow.AssigneeGuard).
+        places = [level for level in levels if level != AssigneeLevel.DEPARTMENT]
+        if places:
+            q |= Q(state__in=(ASSIGNED, HANDLING), assignee_level__in=places, assignee_path__prefix=path)
+        if AssigneeLevel.DEPARTMENT in levels and (units := unit_ids(user)):
+            q |= Q(state__in=(ASSIGNED, HANDLING), assignee_level=AssigneeLevel.DEPARTMENT,
+                   assignee_path__prefix=path, assignee_org_id__in=sorted(units))
     return q
 
 
@@ -90,7 +97,9 @@ def my_events(*, user: Any) -> QuerySet[Event]:
     """The events this user reported (the reporter's "我的上报")."""
     if not getattr(user, "is_authenticated", False):
         return Event.objects.none()
-    return Event.objects.filter(reporter_id=user.pk).select_related("matter", "place").order_by("-reported_at", "-id")
+    # merged_into: a merged report shows the main event's number and state (merging.py)
+    return Event.objects.filter(reporter_id=user.pk).select_related("matter", "place", "merged_into").order_by(
+        "-reported_at", "-id")
 
 
 def event_detail(*, user: Any, pk: int) -> Event:
@@ -107,6 +116,16 @@ def suggested_level(event: Event) -> str:
     if level == AssigneeLevel.GRID and not (len(event.place_path) >= 16 and event.place_path[12] == "W"):
         level = AssigneeLevel.VILLAGE
     return level
+
+
+def suggested_department(event: Event) -> Organisation | None:
+    """The county department the event's matter names (G2 责任部门 → G3 承办部门), if the county has it."""
+    return department_named(county_path=event.place_path[: SIGNIFICANT["county"]], name=event.matter.department)
+
+
+def county_departments(event: Event) -> list[Organisation]:
+    """The departments of the event's county, for triage, transfer and escalation."""
+    return list(departments(county_path=event.place_path[: SIGNIFICANT["county"]]))
 
 
 def home_items(user: Any) -> list[ActionItem]:

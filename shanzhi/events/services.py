@@ -1,4 +1,5 @@
-"""Writing events (domain.md G3): report, triage, accept, return, escalate, close, rate — thin over the workflow
+"""Writing events (domain.md G3): report, triage, accept, return, escalate, transfer, close, rate, progress notes,
+urging and supervision — thin over the workflow
 kernel (``shanzhi.workflow.engine``), which checks who may act and in which state, writes the history and the
 audit entry, all in one transaction. Here: what a report must satisfy, the assignee a triage names, and the
 effects each step has on the event (run by the engine inside its transaction, see ``workflow.py``).
@@ -23,12 +24,16 @@ from shanzhi.files.choices import AttachmentKind
 from shanzhi.files.services import IMAGE_FORMATS, attachment_create, sniff_type
 from shanzhi.grid.selectors import matters_applicable
 from shanzhi.notify.services import notify_users
+from shanzhi.orgs.models import Organisation
+from shanzhi.orgs.selectors import department_named, departments
+from shanzhi.regions.choices import SIGNIFICANT
 from shanzhi.regions.models import Place
 from shanzhi.workflow import engine
 from shanzhi.workflow.calendar import add_working_days, local_date
 from shanzhi.workflow.clock import current
+from shanzhi.workflow.engine import NOTE_MAX
 
-from . import selectors
+from . import assessment, selectors
 from .choices import LEVEL_ABOVE, AssigneeLevel, ReporterKind, Satisfaction
 from .models import Event
 
@@ -37,6 +42,7 @@ TEXT_MAX = 1000
 ADDRESS_MAX = 200
 PHOTOS_MAX = 9
 CLIENT_KEY_MAX = 64
+REASON_MAX = 400  # a transfer's or escalation's reason; the history note adds "from → to" before it
 
 
 # --- reporting ---------------------------------------------------------------------------------------------
@@ -178,18 +184,70 @@ def assignee_place(event: Event, level: str) -> Place:
     return place
 
 
-def _assign(event: Event, level: str, department: str, at: dt.datetime) -> None:
+def _assign(event: Event, level: str, department: Organisation | None, at: dt.datetime) -> None:
     place = assignee_place(event, level)
     event.assignee_level = level
-    event.assignee_department = department if level == AssigneeLevel.DEPARTMENT else ""
+    is_department = level == AssigneeLevel.DEPARTMENT and department is not None
+    event.assignee_org = department if is_department else None
+    event.assignee_department = department.name[:60] if is_department else ""
     event.assignee_place = place
     event.assignee_path = place.path
     event.assigned_at = at
     event.accepted_at = None
+    assessment.duty_assigned(event, at)  # G4: the new unit's acceptance duty
 
 
-ASSIGNEE_FIELDS = ["assignee_level", "assignee_department", "assignee_place", "assignee_path", "assigned_at",
-                   "accepted_at"]
+def _holder(level: str, org: Organisation | None, place: Place) -> dict[str, Any]:
+    """The unit an assignment names, recorded in its history row (G4: recomputable from the history)."""
+    return assessment.holder_extra(level, org.name[:60] if org is not None else "", place.path)
+
+
+ASSIGNEE_FIELDS = ["assignee_level", "assignee_department", "assignee_org", "assignee_place", "assignee_path",
+                   "assigned_at", "accepted_at"]
+
+
+def county_path(event: Event) -> str:
+    return event.place_path[: SIGNIFICANT["county"]]
+
+
+def _department(event: Event, department: Any) -> Organisation:
+    """The county department a step names: an Organisation, its id (the page's list) or its name (a matter's
+    department name also finds "县…" of the same name). It must be an active department of the event's county."""
+    if isinstance(department, Organisation):
+        found = departments(county_path=county_path(event)).filter(pk=department.pk).first()
+    elif isinstance(department, int) or (isinstance(department, str) and department.strip().isdigit()):
+        found = departments(county_path=county_path(event)).filter(pk=int(department)).first()
+    elif isinstance(department, str) and department.strip():
+        found = department_named(county_path=county_path(event), name=department)
+    else:
+        raise ValidationFailed("分派给县级部门时请从列表中选择承办部门。", code="event_department")
+    if found is None:
+        raise ValidationFailed("找不到该县级部门：请从本县的部门列表中选择。", code="event_department")
+    return found
+
+
+def _target(event: Event, level: str, department: Any) -> tuple[str, Organisation | None, Place]:
+    """Check a unit a step names (level, and the department for a county department) before any write."""
+    if level not in AssigneeLevel.values:
+        raise ValidationFailed("请选择承办层级：网格、村（社区）、乡镇（街道）或县级部门。", code="event_level")
+    org = _department(event, department) if level == AssigneeLevel.DEPARTMENT else None
+    return level, org, assignee_place(event, level)
+
+
+def unit_label(level: str, place: Place | None, department: Organisation | None) -> str:
+    """承办单位 as people say it: "县自然资源局", "东坡村（村（社区））"."""
+    if level == AssigneeLevel.DEPARTMENT:
+        return department.name if department is not None else str(AssigneeLevel.DEPARTMENT.label)
+    return f"{place.name if place else ''}（{AssigneeLevel(level).label}）"
+
+
+def _reason(reason: str, label: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(f"{label}须填写理由/意见。", code="note_required")
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(f"{label}理由不能超过 {REASON_MAX} 字。", code="note_too_long")
+    return reason
 
 
 def _tell_assignees(event: Event, title: str) -> None:
@@ -199,25 +257,22 @@ def _tell_assignees(event: Event, title: str) -> None:
                      sms=True)
 
 
-def event_triage(*, acting_user: Any, event: Event, level: str, department: str = "", note: str = "",
+def event_triage(*, acting_user: Any, event: Event, level: str, department: Any = None, note: str = "",
                  now: dt.datetime | None = None) -> Event:
-    """分级分流 (G3 step 2): the dispatcher names the level and, for a county department, its name; the
-    suggestion is ``selectors.suggested_level``. The assignee then accepts (or returns it)."""
+    """分级分流 (G3 step 2): the dispatcher names the level and, for a county department, which one of the
+    county's departments (``orgs.selectors.departments``; the matter's department is suggested, see
+    ``selectors.suggested_department``). The assignee then accepts (or returns it)."""
     _visible(acting_user, event)
-    if level not in AssigneeLevel.values:
-        raise ValidationFailed("请选择承办层级：网格、村（社区）、乡镇（街道）或县级部门。", code="event_level")
-    department = " ".join((department or "").split())
-    if level == AssigneeLevel.DEPARTMENT and not department:
-        raise ValidationFailed("分派给县级部门时请填写部门名称。", code="event_department")
-    if len(department) > 60:
-        raise ValidationFailed("部门名称不能超过 60 字。", code="event_department")
-    assignee_place(event, level)  # refuse an impossible level before the transition is taken
+    level, org, place = _target(event, level, department)
+    note = (note or "").strip()
+    if len(note) > REASON_MAX:
+        raise ValidationFailed(f"分派意见不能超过 {REASON_MAX} 字。", code="note_too_long")
     at = current(now)
-    label = department if level == AssigneeLevel.DEPARTMENT else AssigneeLevel(level).label
-    full_note = f"分派至{label}。{(note or '').strip()}"
+    to = unit_label(level, place, org)
     with transaction.atomic():
-        engine.transition(event, "triage", acting_user=acting_user, note=full_note, now=at)
-        _assign(event, level, department, at)
+        engine.transition(event, "triage", acting_user=acting_user, note=f"分派至{to}。{note}", now=at,
+                          extra={"to": to, **_holder(level, org, place)})
+        _assign(event, level, org, at)
         event.save(update_fields=ASSIGNEE_FIELDS)
         _tell_assignees(event, "新分派事件")
     return event
@@ -235,13 +290,104 @@ def event_return(*, acting_user: Any, event: Event, reason: str, now: dt.datetim
     return engine.transition(event, "return", acting_user=acting_user, note=reason, now=now)
 
 
-def event_escalate(*, acting_user: Any, event: Event, reason: str, now: dt.datetime | None = None) -> Event:
-    """难事提级: the assignee hands a case beyond it to the level above (grid → village → township → county
-    department), which accepts it anew."""
-    _visible(acting_user, event)
-    event = engine.transition(event, "escalate", acting_user=acting_user, note=reason, now=now)
-    _tell_assignees(event, "提级事件")
+def _level_above(event: Event) -> str:
+    above = LEVEL_ABOVE.get(AssigneeLevel(event.assignee_level)) if event.assignee_level else None
+    if above is None:
+        raise Conflict("已由县级部门承办，不能再提级；请报县级领导协调。", code="event_escalate_top")
+    return above
+
+
+def _move(event: Event, name: str, *, acting_user: Any, level: str, org: Organisation | None, place: Place,
+          reason: str, at: dt.datetime, title: str, system: bool = False) -> Event:
+    """Take 提级 or 转办 and write the new unit in the same transaction; history shows from → to."""
+    before = event.assignee_label
+    to = unit_label(level, place, org)
+    note = f"{before} → {to}：{reason}"
+    extra = {"from": before, "to": to, **_holder(level, org, place)}
+    with transaction.atomic():
+        if system:
+            engine.system_transition(event, name, note=note, now=at, extra=extra)
+        else:
+            engine.transition(event, name, acting_user=acting_user, note=note, now=at, extra=extra)
+        _assign(event, level, org, at)
+        event.save(update_fields=ASSIGNEE_FIELDS)
+        _tell_assignees(event, title)
     return event
+
+
+def event_escalate(*, acting_user: Any, event: Event, reason: str, department: Any = None,
+                   now: dt.datetime | None = None) -> Event:
+    """难事提级: the assignee hands a case beyond it to the level above (grid → village → township → county
+    department), which accepts it anew. Going to the county, the department is chosen from the county's list
+    (by default the one the matter names)."""
+    _visible(acting_user, event)
+    reason = _reason(reason, "提级")
+    above = _level_above(event)
+    if above == AssigneeLevel.DEPARTMENT and department in (None, ""):
+        department = selectors.suggested_department(event)
+    level, org, place = _target(event, above, department)
+    return _move(event, "escalate", acting_user=acting_user, level=level, org=org, place=place, reason=reason,
+                 at=current(now), title="提级事件")
+
+
+def event_transfer(*, acting_user: Any, event: Event, level: str, department: Any = None, reason: str,
+                   now: dt.datetime | None = None) -> Event:
+    """转办: the assignee (or the dispatcher) hands the event to another unit — the grid, village or township
+    of the place, or a county department — with the reason, without going back through triage; the new unit
+    accepts it anew (its acceptance deadline starts now)."""
+    _visible(acting_user, event)
+    reason = _reason(reason, "转办")
+    level, org, place = _target(event, level, department)
+    if event.assignee_level == level and event.assignee_path == place.path and event.assignee_org_id == (
+            org.pk if org else None):
+        raise ValidationFailed("已由该单位承办，请选择另一个承办单位。", code="event_transfer_same")
+    return _move(event, "transfer", acting_user=acting_user, level=level, org=org, place=place, reason=reason,
+                 at=current(now), title="转办事件")
+
+
+def auto_escalate(event: Event, *, now: dt.datetime) -> None:
+    """Escalation hook of the handling state (``workflow.py``), run by the sweeper in its transaction when an
+    event stays overdue: beyond notifying the supervisors, move it up one level as the hand 提级 does (grid →
+    village → township → the matter's county department), taken by the system. At a county department there is
+    no level above, so the supervisors' notice is all; a matter naming no department of the county is refused
+    (the sweeper notes why in the history) and stays with its unit."""
+    if not event.assignee_level or event.assignee_level == AssigneeLevel.DEPARTMENT:
+        return
+    above = _level_above(event)
+    org = None
+    if above == AssigneeLevel.DEPARTMENT:
+        org = selectors.suggested_department(event)
+        if org is None:
+            raise Conflict(f"事项“{event.matter.name}”的责任部门“{event.matter.department or '未填写'}”不在本县部门"
+                           f"列表中，未能自动提级，请指挥中心转办。", code="event_escalate_department")
+    place = assignee_place(event, above)
+    _move(event, "escalate", acting_user=None, level=above, org=org, place=place,
+          reason="超期未办结，系统自动提级", at=now, title="超期提级事件", system=True)
+
+
+def event_note(*, acting_user: Any, event: Event, note: str, photos: Sequence[Any] = (),
+               now: dt.datetime | None = None) -> Any:
+    """办理记录: while the event is assigned or being handled, the assignee (or the dispatcher, the supervisors)
+    records progress with up to nine photos (images only). The photos are attachments of the event, listed in
+    the note's history row; everything is checked before anything is written, and kept in one transaction."""
+    _visible(acting_user, event)
+    engine.check_note(event, acting_user)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("请填写办理情况。", code="note_required")
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(f"办理情况不能超过 {NOTE_MAX} 字。", code="note_too_long")
+    photos = [p for p in photos if p]
+    if len(photos) > PHOTOS_MAX:
+        raise ValidationFailed(f"照片最多 {PHOTOS_MAX} 张。", code="event_photos")
+    for photo in photos:
+        _precheck_photo(photo)
+    at = current(now)
+    with transaction.atomic():
+        kept = [attachment_create(acting_user=acting_user, file=photo, place_path=event.place_path, obj=event,
+                                  kinds=(AttachmentKind.IMAGE,)) for photo in photos]
+        return engine.note(event, acting_user=acting_user, note=note, now=at,
+                           extra={"photos": [a.pk for a in kept]} if kept else None)
 
 
 def event_close(*, acting_user: Any, event: Event, result: str, now: dt.datetime | None = None) -> Event:
@@ -259,9 +405,16 @@ def event_rate(*, acting_user: Any, event: Event, satisfied: bool, reason: str =
 
 
 def event_urge(*, acting_user: Any, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
-    """催办 (督办): the kernel's urge, recorded and sent to the assignees."""
+    """催办: the kernel's urge, recorded and sent to the assignees."""
     _visible(acting_user, event)
     return engine.urge(event, acting_user=acting_user, note=note, now=now)
+
+
+def event_supervise(*, acting_user: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
+    """督办 (G3 全程跟踪督办): leaders or the command centre put a written instruction on an open event; recorded
+    with actor, time and instruction, sent to the assignees, audited."""
+    _visible(acting_user, event)
+    return engine.supervise(event, acting_user=acting_user, note=note, now=now)
 
 
 # --- effects, run by the engine inside the transition's transaction (see workflow.py) -----------------------
@@ -273,32 +426,28 @@ def apply_report(event: Event, *, acting_user: Any, note: str, now: dt.datetime)
     event.save(update_fields=["number"])
 
 
-def _start_clock(event: Event, now: dt.datetime) -> None:
-    event.due_at = add_working_days(now, event.matter.time_limit_days)
+def _start_clock(event: Event, now: dt.datetime) -> list[str]:
+    """The matter's limit from now; the pre-deadline warning moves with it (engine.set_due)."""
+    return engine.set_due(event, add_working_days(now, event.matter.time_limit_days))
 
 
 def apply_accept(event: Event, *, acting_user: Any, note: str, now: dt.datetime) -> None:
-    _start_clock(event, now)
+    fields = _start_clock(event, now)
     event.accepted_at = now
-    event.save(update_fields=["due_at", "accepted_at"])
+    event.save(update_fields=[*fields, "accepted_at"])
+    assessment.duty_accepted(event, acting_user, now)
 
 
 def apply_return(event: Event, *, acting_user: Any, note: str, now: dt.datetime) -> None:
     event.assignee_level = ""
     event.assignee_department = ""
+    event.assignee_org = None
     event.assignee_place = None
     event.assignee_path = ""
     event.assigned_at = None
     event.accepted_at = None
     event.save(update_fields=ASSIGNEE_FIELDS)
-
-
-def apply_escalate(event: Event, *, acting_user: Any, note: str, now: dt.datetime) -> None:
-    above = LEVEL_ABOVE.get(AssigneeLevel(event.assignee_level)) if event.assignee_level else None
-    if above is None:
-        raise Conflict("已由县级部门承办，不能再提级；请报县级领导协调。", code="event_escalate_top")
-    _assign(event, above, event.matter.department or str(AssigneeLevel.DEPARTMENT.label), now)
-    event.save(update_fields=ASSIGNEE_FIELDS)
+    assessment.duty_returned(event, now)
 
 
 def apply_close(event: Event, *, acting_user: Any, note: str, now: dt.datetime) -> None:
@@ -306,6 +455,7 @@ def apply_close(event: Event, *, acting_user: Any, note: str, now: dt.datetime) 
     event.closed_at = now
     event.handled_by = acting_user
     event.save(update_fields=["result", "closed_at", "handled_by"])
+    assessment.duty_closed(event, acting_user, now)
 
 
 def apply_satisfied(event: Event, *, acting_user: Any, note: str, now: dt.datetime) -> None:
@@ -314,6 +464,7 @@ def apply_satisfied(event: Event, *, acting_user: Any, note: str, now: dt.dateti
     event.rated_at = now
     event.rated_by = acting_user
     event.save(update_fields=["satisfaction", "satisfaction_reason", "rated_at", "rated_by"])
+    assessment.duty_rated(event, True, now)
 
 
 def apply_unsatisfied(event: Event, *, acting_user: Any, note: str, now: dt.datetime) -> None:
@@ -323,5 +474,6 @@ def apply_unsatisfied(event: Event, *, acting_user: Any, note: str, now: dt.date
     event.rated_at = now
     event.rated_by = acting_user
     event.reopen_count += 1
-    _start_clock(event, now)
-    event.save(update_fields=["satisfaction", "satisfaction_reason", "rated_at", "rated_by", "reopen_count", "due_at"])
+    fields = _start_clock(event, now)
+    event.save(update_fields=["satisfaction", "satisfaction_reason", "rated_at", "rated_by", "reopen_count", *fields])
+    assessment.duty_rated(event, False, now)

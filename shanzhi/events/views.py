@@ -9,6 +9,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,19 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ApplicationError, NotFound
 from shanzhi.core.http import act_then_redirect
-from shanzhi.files.selectors import attachment_list
 from shanzhi.grid.selectors import MatterFilters, matter_list, matters_applicable
 from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
 from shanzhi.workflow import engine
 
-from . import selectors, services
+from . import aids, handling_views, offline, selectors, services
 from .choices import AssigneeLevel
 from .workflow import EVENT
 
 # Transitions with their own form on the event page (the generic buttons post only a note).
-OWN_FORMS = {"triage"}
+OWN_FORMS = {"triage", "merge"}  # merge: events/_duplicates.html → merge_views.event_merge
+OWN_FORMS |= handling_views.HANDLING_FORMS  # transfer, escalate: events/_handling.html
 
 
 @login_required
@@ -42,11 +43,21 @@ def _report_places(user: object) -> list[Place]:
         level__in=services.EVENT_PLACE_LEVELS, is_active=True).order_by("path")[:300])
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def event_report(request: HttpRequest) -> HttpResponse:
+    """The phone report page (G3 step 1). A plain form without JavaScript; with it, ``events/report.js`` keeps
+    the report in an IndexedDB outbox and posts it with ``Accept: application/json``, and the answer is JSON
+    (``offline.report_created`` / ``offline.report_refused``): the event's number and page, or ``{code, message}``.
+    The client key makes a replay after a lost answer return the same event (``services.event_report``)."""
+    json_wanted = offline.wants_json(request)
+    if not request.user.is_authenticated:
+        if json_wanted:
+            return offline.login_required_json()
+        return redirect_to_login(request.get_full_path())
     places = _report_places(request.user)
     if not places:
+        if json_wanted:
+            return offline.report_refused(NotFound())
         raise NotFound()
     data = request.POST if request.method == "POST" else request.GET
     code = (data.get("place") or "").strip()
@@ -59,11 +70,15 @@ def event_report(request: HttpRequest) -> HttpResponse:
                 text=request.POST.get("text", ""), latitude=request.POST.get("latitude"),
                 longitude=request.POST.get("longitude"), address=request.POST.get("address", ""),
                 photos=request.FILES.getlist("photos"), client_key=request.POST.get("client_key", ""))
-        except NotFound:
-            raise
         except ApplicationError as exc:
+            if json_wanted:
+                return offline.report_refused(exc)
+            if isinstance(exc, NotFound):
+                raise
             error = exc.message
         else:
+            if json_wanted:
+                return offline.report_created(request, event)
             messages.success(request, f"已上报，事件编号 {event.number}。")
             return redirect("event_detail", pk=event.pk)
     return render(request, "events/report.html", {
@@ -71,6 +86,7 @@ def event_report(request: HttpRequest) -> HttpResponse:
         "form": request.POST if request.method == "POST" else None,
         # A fresh key per form; the page's script replaces it with crypto.randomUUID() where available.
         "client_key": (request.POST.get("client_key") if request.method == "POST" else "") or uuid.uuid4().hex,
+        "map": offline.report_map(places=places, place=place),
     })
 
 
@@ -115,11 +131,13 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = engine.available_transitions(event, request.user)
     return render(request, "events/detail.html", {
         "event": event, "state_label": EVENT.state_label(event.state),
-        "history": engine.history(event), "actions": [t for t in actions if t.name not in OWN_FORMS],
+        "actions": [t for t in actions if t.name not in OWN_FORMS],
         "can_triage": any(t.name == "triage" for t in actions), "levels": AssigneeLevel.choices,
         "suggested": selectors.suggested_level(event) if event.state == "reported" else "",
         "can_urge": engine.can_urge(event, request.user), "waiting_on": engine.waiting_on(event),
-        "photos": attachment_list(user=request.user, obj=event),
+        # history (with each note's photos), the report's photos, notes, transfer, escalation, supervision
+        **handling_views.detail_context(user=request.user, event=event, actions=actions),
+        **aids.triage_aids(user=request.user, event=event),  # duplicates, classifier, merged-into (aids.py)
     })
 
 
@@ -133,7 +151,10 @@ def event_act(request: HttpRequest, pk: int) -> HttpResponse:
     steps = {
         "accept": lambda: services.event_accept(acting_user=user, event=event, note=note),
         "return": lambda: services.event_return(acting_user=user, event=event, reason=note),
-        "escalate": lambda: services.event_escalate(acting_user=user, event=event, reason=note),
+        "escalate": lambda: services.event_escalate(acting_user=user, event=event, reason=note,
+                                                    department=request.POST.get("department") or None),
+        "transfer": lambda: services.event_transfer(acting_user=user, event=event, level=request.POST.get("level", ""),
+                                                    department=request.POST.get("department") or None, reason=note),
         "close": lambda: services.event_close(acting_user=user, event=event, result=note),
         "rate_satisfied": lambda: services.event_rate(acting_user=user, event=event, satisfied=True, reason=note),
         "rate_unsatisfied": lambda: services.event_rate(acting_user=user, event=event, satisfied=False, reason=note),

@@ -8,17 +8,20 @@ on public pages is minimised)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils.timezone import now as timezone_now
 from PIL import Image, ImageOps
 
 from shanzhi.audit.services import AuditAction, audit_record, snapshot
@@ -26,6 +29,8 @@ from shanzhi.core.errors import ValidationFailed
 
 from .choices import AttachmentKind
 from .models import Attachment, public_path
+
+logger = logging.getLogger("shanzhi.files")
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 PDF = "application/pdf"
@@ -136,7 +141,7 @@ def attachment_create(
         attachment.file.delete(save=False)
         raise
     # If an outer transaction rolls back later, the stored file is left without a row; the storage
-    # folder is dated, so such orphans are easy to find and sweep.
+    # folder is dated, and ``orphan_files_sweep`` (a periodic task) deletes such orphans after a day.
     return attachment
 
 
@@ -185,3 +190,55 @@ def public_image(attachment: Attachment) -> bytes:
     else:
         storage.delete(saved)
     return data
+
+
+ORPHAN_MIN_AGE = dt.timedelta(days=1)
+STORED_FOLDERS = ("attachments",)  # where ``models._stored_name`` puts files (the public variants below it)
+
+
+def _stored_names(storage: Any, folder: str) -> Iterator[str]:
+    """Every file under ``folder`` of the storage, walked depth first."""
+    try:
+        dirs, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}"
+    for sub in sorted(dirs):
+        yield from _stored_names(storage, f"{folder}/{sub}")
+
+
+def orphan_files_sweep(*, now: dt.datetime | None = None, min_age: dt.timedelta = ORPHAN_MIN_AGE,
+                       batch: int = 500) -> int:
+    """Delete stored files that no Attachment row references (as original or public variant) and that are older
+    than ``min_age``: the files of uploads whose transaction rolled back after the file was written (see
+    ``attachment_create``) or of public variants that lost a race. The age keeps files of uploads still in
+    flight (written, row not yet committed). Returns how many were deleted; idempotent."""
+    storage = Attachment._meta.get_field("file").storage
+    cutoff = (now or timezone_now()) - min_age
+    deleted = 0
+
+    def settle(names: list[str]) -> int:
+        old = [n for n in names if storage.get_modified_time(n) < cutoff]
+        if not old:
+            return 0
+        known = set(Attachment.objects.filter(file__in=old).values_list("file", flat=True))
+        known |= set(Attachment.objects.filter(public_file__in=old).values_list("public_file", flat=True))
+        gone = 0
+        for name in old:
+            if name not in known:
+                storage.delete(name)
+                gone += 1
+        return gone
+
+    for folder in STORED_FOLDERS:
+        names: list[str] = []
+        for name in _stored_names(storage, folder):
+            names.append(name)
+            if len(names) >= batch:
+                deleted += settle(names)
+                names = []
+        deleted += settle(names)
+    if deleted:
+        logger.info("orphan upload sweep: %d files deleted", deleted)
+    return deleted

@@ -41,3 +41,33 @@ POST_LEVELS = {
     StaffPost.SPECIALIST: {"township", "village", "grid"},
 }
 GRID_LEVELS = ("grid", "microgrid")
+
+
+class HazardKind(models.TextChoices):
+    """隐患点类型: what a special grid's monitored point is (G1 "专属网格: e.g. geological hazard points with a
+    dedicated monitor"); the geological kinds follow 《地质灾害防治条例》 (滑坡、崩塌、泥石流、地面塌陷)."""
+
+    LANDSLIDE = "landslide", _("滑坡")
+    COLLAPSE = "collapse", _("崩塌")
+    DEBRIS_FLOW = "debris_flow", _("泥石流")
+    SUBSIDENCE = "subsidence", _("地面塌陷")
+    FLASH_FLOOD = "flash_flood", _("山洪")
+    DANGEROUS_HOUSE = "dangerous_house", _("危房")
+    RESERVOIR = "reservoir", _("水库塘坝")
+    FOREST_FIRE = "forest_fire", _("森林火险")
+    OTHER = "other", _("其他")
+
+
+HAZARD_COLOUR = "#b91c1c"
+
+
+# 村务助理的五项基本职责 (G6 "duties 5 + X"): the five every assistant has; a village adds its own X items.
+# Written from the seeds' assistant model (圣灯镇: 收、报、录、转、办、反、销, the "七有" standard).
+STANDARD_ASSISTANT_DUTIES: tuple[str, ...] = (
+    "政策宣传：宣讲惠民政策和村规民约",
+    "民情收集：收集群众诉求和意见建议，登记在册",
+    "代办服务：帮助群众代办、跑办民生事项",
+    "矛盾调处：排查化解邻里矛盾纠纷，小事不出微网格",
+    "安全巡查：巡查安全隐患，发现问题及时上报并反馈结果",
+)
+DEFAULT_SERVICE_HOURS = "每天 8:00—20:00，紧急情况随时联系"

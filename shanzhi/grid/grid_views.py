@@ -34,8 +34,10 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:50]
     qs = selectors.grid_list(user=request.user, under=under, q=q)
     villages = Place.objects.visible_to(request.user, Perm.GRID_VIEW).filter(level__in=selectors.MAP_LEVELS)
+    page = paginate(request, qs)
+    selectors.attach_household_counts(page.object_list)
     return render(request, "grid/grids/list.html", {
-        "page_obj": paginate(request, qs), "under": under, "q": q, "colours": GRID_TYPE_COLOURS,
+        "page_obj": page, "under": under, "q": q, "colours": GRID_TYPE_COLOURS,
         "map_places": villages.order_by("path")[:300],
     })
 

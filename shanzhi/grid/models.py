@@ -224,3 +224,109 @@ class RedAreaLeader(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_name} {self.name}"
+
+
+# --- G6 village affairs assistants, G5 hazard points --------------------------------------------------------------
+
+from .grid_choices import DEFAULT_SERVICE_HOURS, HazardKind  # noqa: E402
+
+
+class VillageAssistant(models.Model):
+    """村务助理: one assistant bound to a micro-grid (微网格, households within about a 15-minute walk) for a term
+    (domain.md G6). At most one assistant is in office per micro-grid (``ended_on`` empty), enforced by the
+    database. The contact on the public service card is ``public_phone``, a number the assistant agreed to
+    publish (``phone_consent``) — never the registry's personal phone. Ended terms stay for the record."""
+
+    microgrid = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("微网格"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("人员"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("用户"))
+    name = models.CharField(_("姓名"), max_length=50)
+    public_phone = models.CharField(_("公开联系电话"), max_length=20, blank=True,
+                                    help_text=_("印在服务卡和公开页上，须经本人同意"))
+    phone_consent = models.BooleanField(_("本人同意公开联系电话"), default=False)
+    term_start = models.DateField(_("任期起"))
+    term_end = models.DateField(_("任期止"), null=True, blank=True)
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("村务助理")
+        verbose_name_plural = _("村务助理")
+        ordering = ["place_path", "-term_start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["microgrid"], condition=Q(ended_on__isnull=True),
+                                    name="grid_assistant_one_current"),
+            models.CheckConstraint(condition=Q(person__isnull=False) | Q(user__isnull=False),
+                                   name="grid_assistant_person_or_user"),
+            models.CheckConstraint(condition=Q(phone_consent=True) | Q(public_phone=""),
+                                   name="grid_assistant_phone_consented"),
+        ]
+
+    def __str__(self) -> str:
+        return f"村务助理 {self.name}"
+
+    @property
+    def in_office(self) -> bool:
+        return self.ended_on is None
+
+
+class AssistantDuties(models.Model):
+    """村务助理职责 "5 + X" of one village (domain.md G6): the five standard duties are fixed in code
+    (``grid_choices.STANDARD_ASSISTANT_DUTIES``); ``extra_duties`` are the village's own X items, and
+    ``service_hours`` the hours printed on every service card of the village."""
+
+    village = models.OneToOneField("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("村（社区）"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    extra_duties = models.JSONField(_("本村增加的职责（X 项）"), default=list, blank=True)
+    service_hours = models.CharField(_("服务时间"), max_length=100, default=DEFAULT_SERVICE_HOURS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("村务助理职责")
+        verbose_name_plural = _("村务助理职责")
+        ordering = ["place_path"]
+
+    def __str__(self) -> str:
+        return f"{self.village} 村务助理职责"
+
+
+class HazardPoint(models.Model):
+    """隐患点: a point a (usually special) grid watches — a geological hazard, a flash-flood gully, a dangerous
+    house — with its location and its dedicated monitor (domain.md G1 专属网格; listed on the grid risk card of
+    G5 and on the grid map). Withdrawn points are deactivated, never deleted."""
+
+    grid = models.ForeignKey("regions.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("网格"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("类型"), max_length=20, choices=HazardKind.choices)
+    location = models.CharField(_("位置"), max_length=120)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    monitor_name = models.CharField(_("监测人"), max_length=50)
+    monitor_phone = models.CharField(_("监测人电话"), max_length=20, blank=True)
+    notes = models.TextField(_("备注"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("在册"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("隐患点")
+        verbose_name_plural = _("隐患点")
+        ordering = ["place_path", "name", "id"]
+        indexes = [models.Index(fields=["place_path", "is_active"], name="grid_hazard_path_active")]
+        constraints = [models.CheckConstraint(condition=Q(latitude__isnull=True, longitude__isnull=True)
+                                              | Q(latitude__isnull=False, longitude__isnull=False),
+                                              name="grid_hazard_both_coordinates")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"

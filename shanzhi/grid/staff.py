@@ -87,7 +87,8 @@ def grid_staff_end(*, acting_user: Any, staff: GridStaffPost, term_end: dt.date 
     return staff
 
 
-def _contact_phone(value: str) -> str:
+def contact_phone(value: str) -> str:
+    """A public contact number: an 11-digit mobile, or a landline with its area code kept as written."""
     phone = normalise_phone(value)
     if _MOBILE_RE.match(phone):
         return phone
@@ -127,7 +128,7 @@ def red_leader_create(*, acting_user: Any, township: Place, name: str, area_name
             and "party_member" not in person.tags:
         errors["person"] = "红色片长应由党员担任。"
     try:
-        phone = _contact_phone(phone)
+        phone = contact_phone(phone)
     except ValidationFailed as exc:
         errors["phone"] = exc.message
     if errors:

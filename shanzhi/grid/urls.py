@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import grid_views, staff_views, views
+from . import assistant_views, grid_views, hazard_views, staff_views, views
 
 urlpatterns = [
     path("matters/", views.matter_list, name="matter_list"),
@@ -20,4 +20,14 @@ urlpatterns = [
     path("staff/<int:pk>/end", staff_views.grid_staff_end, name="grid_staff_end"),
     path("red-leaders/", staff_views.red_leader_list, name="red_leader_list"),
     path("public/township/<str:code>/red-leaders/", staff_views.public_red_leaders, name="public_red_leaders"),
+    path("assistants/", assistant_views.assistant_list, name="assistant_list"),
+    path("assistants/<int:pk>/edit", assistant_views.assistant_edit, name="assistant_edit"),
+    path("assistants/<int:pk>/end", assistant_views.assistant_end, name="assistant_end"),
+    path("assistants/<int:pk>/card", assistant_views.assistant_card, name="assistant_card"),
+    path("assistants/<int:pk>/card.pdf", assistant_views.assistant_card_pdf, name="assistant_card_pdf"),
+    path("assistants/duties/<str:code>/", assistant_views.assistant_duties, name="assistant_duties"),
+    path("public/microgrid/<str:code>/", assistant_views.public_microgrid, name="public_microgrid"),
+    path("hazards/", hazard_views.hazard_list, name="hazard_list"),
+    path("hazards/<int:pk>/edit", hazard_views.hazard_edit, name="hazard_edit"),
+    path("hazards/<int:pk>/active", hazard_views.hazard_set_active, name="hazard_set_active"),
 ]

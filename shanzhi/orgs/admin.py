@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from shanzhi.core.admin import AuditedAdmin
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, UnitAccount
 
 
 @admin.register(Organisation)
@@ -22,6 +22,18 @@ class OrganisationAdmin(AuditedAdmin):
 class MembershipAdmin(AuditedAdmin):
     list_display = ["person", "organisation", "post", "term_start", "term_end"]
     raw_id_fields = ["person", "organisation"]
+    readonly_fields = ["place_path"]
+
+    def save_model(self, request, obj, form, change):
+        obj.place_path = obj.organisation.place_path
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(UnitAccount)
+class UnitAccountAdmin(AuditedAdmin):
+    list_display = ["user", "organisation", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    raw_id_fields = ["user", "organisation"]
     readonly_fields = ["place_path"]
 
     def save_model(self, request, obj, form, change):

@@ -1,8 +1,10 @@
 """Organisations and posts (domain.md F3): party organisations, 村"两委", councils, committees,
-collective economic organisations, volunteer teams; memberships with post and term (交叉任职 allowed)."""
+collective economic organisations, volunteer teams, county government departments; memberships with post and
+term (交叉任职 allowed); the accounts that work for a unit (``UnitAccount``: a department's staff)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +29,7 @@ class OrgKind(models.TextChoices):
     SOCIAL_ORG = "social_org", _("社会组织")
     VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
     REVIEW_GROUP = "review_group", _("评议小组")
+    GOV_DEPARTMENT = "gov_department", _("县级政府部门")
 
 
 class Post(models.TextChoices):
@@ -83,3 +86,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_post_display()}"
+
+
+class UnitAccount(models.Model):
+    """单位账号: a user account that works for an organisation — a county department's staff (县级部门工作人员)
+    act only on what is assigned to their own department (domain.md G3 部门限时办理). The role (and so the
+    permissions) still comes from the account's role at a place; this row says which unit it acts for.
+    Ended links stay inactive, so the audit trail still names the unit."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="accounts",
+                                     verbose_name=_("单位"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_accounts",
+                             verbose_name=_("账号"))
+    place_path = models.CharField(_("区划路径"), max_length=24, db_index=True, editable=False)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("单位账号")
+        verbose_name_plural = _("单位账号")
+        ordering = ["organisation", "user"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="unit_account_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation}"

@@ -6,6 +6,7 @@ class PublicationKind(models.TextChoices):
     """What is published (domain.md F7). Capabilities add their own kinds: points, finances, decisions."""
 
     HOUSEHOLD_LIST = "household_list", _("户籍名单")
+    EVENT_BULLETIN = "event_bulletin", _("事件办理通报")  # G4: a township's or county's monthly 通报
 
 
 class PublicationStatus(models.TextChoices):

@@ -32,8 +32,11 @@ def qr_svg_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def committee_name(village_name: str) -> str:
-    """东坡村 → 东坡村村民委员会; 城关社区 → 城关社区居民委员会."""
+def committee_name(village_name: str, level: str = "village") -> str:
+    """东坡村 → 东坡村村民委员会; 城关社区 → 城关社区居民委员会; a township's or county's own board: 克井镇 →
+    克井镇人民政府, 天坛街道 → 天坛街道办事处."""
+    if level != "village":
+        return f"{village_name}办事处" if village_name.endswith("街道") else f"{village_name}人民政府"
     return f"{village_name}居民委员会" if village_name.endswith("社区") else f"{village_name}村民委员会"
 
 
@@ -41,7 +44,7 @@ def notice_html(publication: Publication) -> str:
     url = publication.get_public_url()
     return render_to_string("publication/notice_pdf.html", {
         "p": publication, "c": publication.content, "public_url": url, "qr": qr_svg_data_uri(url),
-        "committee": committee_name(publication.village.name),
+        "committee": committee_name(publication.village.name, publication.village.level),
         "published_on": localtime(publication.published_at).date(),
     })
 

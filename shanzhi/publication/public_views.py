@@ -32,7 +32,7 @@ def verify(publication: Publication, value: str) -> dict[str, Any]:
 
 
 def _context(publication: Publication, **extra: Any) -> dict[str, Any]:
-    return {"p": publication, "committee": committee_name(publication.village.name),
+    return {"p": publication, "committee": committee_name(publication.village.name, publication.village.level),
             "superseded_by": selectors.superseding(publication) if not publication.is_live else None, **extra}
 
 
@@ -90,5 +90,5 @@ def objection_receipt(request: HttpRequest, public_id: str, receipt: str) -> Htt
 @require_GET
 def board(request: HttpRequest, code: str) -> HttpResponse:
     village = selectors.board_village(code=code)
-    return render(request, "publication/board.html", {"village": village, "committee": committee_name(village.name),
+    return render(request, "publication/board.html", {"village": village, "committee": committee_name(village.name, village.level),
                                                       "board": selectors.board_publications(village=village)})

@@ -104,7 +104,9 @@ def public_objection(*, publication: Publication, receipt: str) -> Objection:
 
 
 def board_village(*, code: str) -> Place:
-    village = Place.objects.filter(code=code, level=Level.VILLAGE, is_active=True).first()
+    # A township's or county's own board (政务公开栏) too: they publish there (publication_create).
+    village = Place.objects.filter(code=code, level__in=(Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY),
+                                   is_active=True).first()
     if village is None:
         raise NotFound("未找到该村（社区）的公示栏。")
     return village

@@ -30,6 +30,8 @@ from .models import Objection, Publication
 from .selectors import group_household_rows
 
 PLACE_LEVELS = {Level.VILLAGE, Level.GROUP, Level.GRID, Level.MICROGRID}
+# A township or county publishes on its own board (政务公开栏), e.g. the monthly event bulletin (G4 通报).
+OWN_BOARD_LEVELS = {Level.TOWNSHIP, Level.COUNTY}
 MAX_COLUMNS = 20
 MAX_ROWS = 5000
 MAX_CELL = 500
@@ -124,9 +126,11 @@ def publication_create(
     """Publish a masked snapshot to the village's board for ``starts_on``..``ends_on`` (inclusive), which is
     also the objection window (domain.md F7). The content is frozen with its canonical text and SHA-256
     fingerprint (see ``fingerprint.py``). With ``supersedes`` this is a correction: the old publication,
-    same village and kind, is marked superseded and linked, never edited."""
-    if place.level not in PLACE_LEVELS:
-        raise ValidationFailed("公示范围须为村/社区或其下的村民小组、网格。", code="publication_place")
+    same village and kind, is marked superseded and linked, never edited. A township or county publishes on
+    its own board: ``village`` (the board) is then the place itself."""
+    if place.level not in PLACE_LEVELS | OWN_BOARD_LEVELS:
+        raise ValidationFailed("公示范围须为村/社区或其下的村民小组、网格（乡镇、县在本级公开栏公示）。",
+                               code="publication_place")
     _require(acting_user, Perm.PUBLISH, place.path)
     if kind not in PublicationKind.values:
         raise ValidationFailed(f"公示类型“{kind}”无效。", code="kind")
@@ -137,7 +141,7 @@ def publication_create(
         raise ValidationFailed("公示标题过长（最多200字）。", code="title_long")
     _check_period(starts_on, ends_on)
     cols, cells = prepare_rows(columns, rows, mask)
-    village = village_of(place)
+    village = place if place.level in OWN_BOARD_LEVELS else village_of(place)
     old = None
     if supersedes is not None:
         old = Publication.objects.visible_to(acting_user, Perm.PUBLISH).select_for_update().filter(pk=supersedes.pk).first()

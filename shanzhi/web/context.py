@@ -26,6 +26,9 @@ MENU: list[tuple[str, Any, str]] = [
     ("matter_list", _("事项清单"), Perm.MATTER_VIEW),
     ("grid_list", _("网格"), Perm.GRID_VIEW),
     ("event_index", _("事件办理"), Perm.EVENT_REPORT),  # every role in the loop may report
+    ("event_assessment", _("事件考核"), Perm.EVENT_VIEW),  # G4: staff only (villagers hold event.report alone)
+    ("warning_list", _("预警"), Perm.WARNING_VIEW),
+    ("zero_today", _("今日零报告"), Perm.ZERO_REPORT_FILE),
     ("audit_list", _("审计日志"), Perm.AUDIT_VIEW),
     ("workflow_calendar", _("工作日历"), Perm.CALENDAR_MANAGE),
 ]

@@ -94,6 +94,29 @@ def add_working_days(start: dt.datetime | dt.date, n: int) -> dt.datetime:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def working_day_before(day: dt.date | dt.datetime, n: int) -> dt.date:
+    """The n-th working day before ``day`` (``day`` itself not counted; ``n = 0``: ``day``), so that
+    ``working_days_between(working_day_before(d, n), d) == n`` for a working day ``d``. One query."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    day = local_date(day)
+    if n == 0:
+        return day
+    count, end = 0, day - _ONE
+    while True:
+        # A window of twice the period plus the longest official break (9 days) usually needs one query.
+        start = end - dt.timedelta(days=2 * n + 13)
+        specials = special_days(start, end)
+        d = end
+        while d >= start:
+            if _working(d, specials):
+                count += 1
+                if count == n:
+                    return d
+            d -= _ONE
+        end = start - _ONE
+
+
 def working_days_between(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> int:
     """Working days after ``start`` up to and including ``end`` (negative when ``end`` is before ``start``), so
     that ``working_days_between(d, add_working_days(d, n)) == n``."""

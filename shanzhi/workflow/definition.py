@@ -77,12 +77,50 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class AnyOf:
+    """Whoever passes one of several guards (转办: the assignee or the dispatcher). Reads like a ``Guard``: its
+    ``who`` joins theirs, its place (for the audit trail) is the first guard's."""
+
+    guards: tuple[Guard, ...]
+    who: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.guards:
+            raise ValueError("AnyOf needs at least one guard")
+        if not self.who:
+            object.__setattr__(self, "who", "或".join(g.who for g in self.guards))
+
+    def path(self, case: Any) -> str:
+        return self.guards[0].path(case)
+
+    def allows(self, user: Any, case: Any) -> bool:
+        return any(g.allows(user, case) for g in self.guards)
+
+    def allows_at(self, user: Any, path: str) -> bool:
+        return any(g.allows_at(user, path) for g in self.guards)
+
+    def holders(self, case: Any) -> models.QuerySet:
+        from shanzhi.access.models import User
+
+        q = models.Q(pk__in=[])
+        for g in self.guards:
+            q |= models.Q(pk__in=g.holders(case).values("pk"))
+        return User.objects.filter(q).order_by("id")
+
+
+@dataclass(frozen=True)
 class Escalation:
     """提级督办: when a case stays overdue ``after_days`` more working days (0: at once), it is flagged escalated
-    and its supervisors (``to``) are recorded in the history as the ones to follow it up."""
+    and its supervisors (``to``) are recorded in the history as the ones to follow it up.
 
-    to: Guard
+    ``effect`` (a callable or its dotted path) is the domain's hook, run by the sweeper in the same transaction
+    with the case row locked, after the escalation is recorded: ``effect(case, now=...)``. It may move the case
+    (``engine.system_transition``), e.g. hand an overdue event to the level above (难事提级). An
+    ``ApplicationError`` it raises is recorded in the history instead and the rest of the sweep goes on."""
+
+    to: Guard | AnyOf
     after_days: int = 0
+    effect: str | Callable[..., None] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +130,18 @@ class State:
     deadline_days: int | None = None  # working days to leave this state; starts when the state is entered
     escalation: Escalation | None = None
     final: bool = False
+    # 临期预警: the sweeper warns the assignees once, at the end (17:30) of the working day this many working
+    # days before the deadline's day. None: no warning.
+    warn_before_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Notes:
+    """办理记录: who may add a progress note (with photos, kept by the domain) to a case, and in which states."""
+
+    states: tuple[str, ...]
+    by: Guard | AnyOf
+    label: str = "办理记录"
 
 
 @dataclass(frozen=True)
@@ -100,7 +150,7 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str
-    guard: Guard
+    guard: Guard | AnyOf
     note_required: bool = False
     # A case attribute holding a user id that may not take this transition (four eyes: no approving one's own).
     not_by: str = ""
@@ -120,7 +170,8 @@ class Workflow:
     model: str  # "app_label.ModelName"; the model inherits workflow.models.WorkflowCase
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
-    urge: Guard | None = None  # who may urge (催办) a case waiting in a state with a deadline
+    urge: Guard | AnyOf | None = None  # who may urge (催办) or supervise (督办) a case in a state with a deadline
+    notes: Notes | None = None  # who may add progress notes (办理记录), and when
     urge_interval: dt.timedelta = dt.timedelta(hours=1)
     _states: dict[str, State] = field(init=False, repr=False, compare=False, default_factory=dict)
     _transitions: dict[str, Transition] = field(init=False, repr=False, compare=False, default_factory=dict)
@@ -129,8 +180,8 @@ class Workflow:
         for s in self.states:
             if s.name in self._states or s.name == NEW:
                 raise ValueError(f"{self.name}: duplicate or empty state {s.name!r}")
-            if s.escalation and s.deadline_days is None:
-                raise ValueError(f"{self.name}: state {s.name} escalates but has no deadline")
+            if (s.escalation or s.warn_before_days is not None) and s.deadline_days is None:
+                raise ValueError(f"{self.name}: state {s.name} escalates or warns but has no deadline")
             self._states[s.name] = s
         for t in self.transitions:
             if t.name in self._transitions:
@@ -143,6 +194,8 @@ class Workflow:
             self._transitions[t.name] = t
         if not any(NEW in t.sources for t in self.transitions):
             raise ValueError(f"{self.name}: no starting transition (one with NEW among its sources)")
+        if self.notes and any(x not in self._states for x in self.notes.states):
+            raise ValueError(f"{self.name}: notes in unknown states {self.notes.states}")
 
     def state(self, name: str) -> State | None:
         return self._states.get(name)
@@ -165,6 +218,9 @@ class Workflow:
 
     def escalating_states(self) -> list[str]:
         return [s.name for s in self.states if s.escalation is not None]
+
+    def warning_states(self) -> list[str]:
+        return [s.name for s in self.states if s.warn_before_days is not None]
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)

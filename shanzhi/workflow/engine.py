@@ -5,10 +5,14 @@ inheriting ``WorkflowCase``).
   deadline it starts, run the transition's effect, write the history row and the audit entry — one
   transaction, so a refusal or a failing effect changes nothing.
 - ``available_transitions``: the buttons this user has now (no query: guards read the cached grants).
-- ``urge``: 催办, recorded in the history (with the assignees) and the audit trail.
+- ``system_transition``: the same, taken by the system (no guard; the actor is 系统), e.g. from an
+  escalation hook of the sweeper.
+- ``urge`` / ``supervise``: 催办 and 督办 from above, recorded in the history (with the assignees) and the audit
+  trail; ``note``: a progress note (办理记录) by those the workflow's ``notes`` rule names.
+- ``set_due``: a domain moving a deadline (e.g. the matter's limit from acceptance) keeps the warning in step.
 - ``sweep_overdue``: the sweeper (Zulip's deliver_scheduled_messages pattern) run by the task worker: select
-  due rows FOR UPDATE (SKIP LOCKED where the database has it), flag them overdue, escalate where the state
-  says so, write history and audit.
+  due rows FOR UPDATE (SKIP LOCKED where the database has it), warn before the deadline (临期预警), flag them
+  overdue at it, escalate where the state says so (and run the escalation's hook), write history and audit.
 
 Domain services call these and check scope first (out of scope is NotFound, decided by the domain's
 selector); the engine answers a visible case's wrong role with PermissionDenied and a wrong order with
@@ -26,11 +30,11 @@ from django.db import connection, models, transaction
 from django.utils.module_loading import import_string
 
 from shanzhi.audit.services import AuditAction, audit_record
-from shanzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from shanzhi.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from shanzhi.notify.services import notify_users
 
 from . import clock
-from .calendar import CHINA, add_working_days
+from .calendar import CHINA, add_working_days, end_of_day, working_day_before
 from .definition import NEW, Transition, Workflow, for_case, registered
 from .models import CaseHistory, HistoryKind, WorkflowCase
 
@@ -77,12 +81,30 @@ def _check_state(wf: Workflow, t: Transition, case: WorkflowCase) -> None:
         raise Conflict(f"当前状态为“{wf.state_label(case.state)}”，不能“{t.label}”。", code="transition_state")
 
 
+def _warn_at(wf: Workflow, state: str, due_at: dt.datetime | None) -> dt.datetime | None:
+    s = wf.state(state)
+    if due_at is None or s is None or s.warn_before_days is None:
+        return None
+    return min(end_of_day(working_day_before(due_at, s.warn_before_days)), due_at)
+
+
+def set_due(case: WorkflowCase, due_at: dt.datetime | None) -> list[str]:
+    """Move the deadline of the case's current state (a domain's own limit, e.g. counted from acceptance): the
+    pre-deadline warning moves with it and may be sent again. Returns the fields to save."""
+    case.due_at = due_at
+    case.warn_at = _warn_at(for_case(case), case.state, due_at)
+    case.warned_at = None
+    return ["due_at", "warn_at", "warned_at"]
+
+
 def _enter(wf: Workflow, case: WorkflowCase, state: str, at: dt.datetime) -> None:
     """Write the state and the deadline it starts; a new state clears the old deadline's flags."""
     s = wf.state(state)
     case.state = state
     case.state_since = at
     case.due_at = add_working_days(at, s.deadline_days) if s and s.deadline_days is not None else None
+    case.warn_at = _warn_at(wf, state, case.due_at)
+    case.warned_at = None
     case.is_overdue = False
     case.overdue_at = None
     case.escalate_at = None
@@ -100,9 +122,9 @@ def _run_effect(t: Transition, case: WorkflowCase, *, acting_user: Any, note: st
 
 def _audit(*, wf: Workflow, t: Transition, case: WorkflowCase, acting_user: Any, before: str, note: str,
            at: dt.datetime) -> None:
-    audit_record(actor=acting_user, action=AuditAction.TRANSITION, event=f"{wf.name}.{t.name}", obj=case,
-                 place_path=t.guard.path(case), before={"state": before},
-                 after={"state": case.state, "due_at": case.due_at, "note": note, "at": at})
+    audit_record(actor=_actor(acting_user), actor_name="" if _actor(acting_user) else SYSTEM,
+                 action=AuditAction.TRANSITION, event=f"{wf.name}.{t.name}", obj=case, place_path=t.guard.path(case),
+                 before={"state": before}, after={"state": case.state, "due_at": case.due_at, "note": note, "at": at})
 
 
 def _lookup(wf: Workflow, name: str) -> Transition:
@@ -144,26 +166,42 @@ def _copy_back(source: WorkflowCase, target: WorkflowCase) -> None:
             setattr(target, f.attname, getattr(source, f.attname))
 
 
-def transition(case: WorkflowCase, name: str, *, acting_user: Any, note: str = "", now: dt.datetime | None = None
-               ) -> WorkflowCase:
-    """Take transition ``name`` on a saved case. The caller's instance is updated only when it succeeds."""
+def transition(case: WorkflowCase, name: str, *, acting_user: Any, note: str = "", now: dt.datetime | None = None,
+               extra: dict | None = None) -> WorkflowCase:
+    """Take transition ``name`` on a saved case. The caller's instance is updated only when it succeeds.
+    ``extra`` is kept with the history row (e.g. a transfer's from and to)."""
+    return _take(case, name, acting_user=acting_user, note=note, now=now, extra=extra, system=False)
+
+
+def system_transition(case: WorkflowCase, name: str, *, note: str = "", now: dt.datetime | None = None,
+                      extra: dict | None = None) -> WorkflowCase:
+    """Take transition ``name`` as the system (an escalation hook of the sweeper): no guard, the state must
+    still allow it; history and audit name 系统 as the actor."""
+    return _take(case, name, acting_user=None, note=note, now=now, extra=extra, system=True)
+
+
+def _take(case: WorkflowCase, name: str, *, acting_user: Any, note: str, now: dt.datetime | None,
+          extra: dict | None, system: bool) -> WorkflowCase:
     wf = for_case(case)
     t = _lookup(wf, name)
     if case.pk is None:
         raise Conflict(f"{wf.label}尚未发起，不能“{t.label}”。", code="transition_state")
     with transaction.atomic():
         locked = _locked(case)
-        _check_guard(t, acting_user, locked)
+        if not system:
+            _check_guard(t, acting_user, locked)
         _check_state(wf, t, locked)
-        note = _clean_note(note, required=t.note_required, label=t.label)
+        note = _clean_note(note, required=t.note_required and not system, label=t.label)
         at = clock.current(now)
         before = locked.state
         _enter(wf, locked, t.target, at)
         locked.save(update_fields=WorkflowCase.WORKFLOW_FIELDS)
         _run_effect(t, locked, acting_user=acting_user, note=note, at=at)
+        data = {**(extra or {}), **({"due_at": locked.due_at.isoformat()} if locked.due_at else {})}
+        if system:
+            data["system"] = True
         _history(case=locked, wf=wf, kind=HistoryKind.TRANSITION, label=t.label, at=at, actor=acting_user,
-                 transition=t.name, from_state=before, to_state=locked.state, note=note,
-                 extra={"due_at": locked.due_at.isoformat()} if locked.due_at else None).save()
+                 transition=t.name, from_state=before, to_state=locked.state, note=note, extra=data or None).save()
         _audit(wf=wf, t=t, case=locked, acting_user=acting_user, before=before, note=note, at=at)
     _copy_back(locked, case)
     return case
@@ -244,6 +282,69 @@ def urge(case: WorkflowCase, *, acting_user: Any, note: str = "", now: dt.dateti
     return case
 
 
+@transaction.atomic
+def supervise(case: WorkflowCase, *, acting_user: Any, note: str, now: dt.datetime | None = None) -> WorkflowCase:
+    """督办: a formal instruction from above (the workflow's ``urge`` guard) on a case waiting in a state with a
+    deadline, with the requirement in ``note`` (required). Recorded in the history with the assignees, sent to
+    them (inbox and SMS) and audited. Not rate-limited: each instruction is a separate record."""
+    wf = for_case(case)
+    locked = _locked(case)
+    s = wf.state(locked.state)
+    if wf.urge is None or s is None or s.final or s.deadline_days is None:
+        raise Conflict(f"当前状态为“{wf.state_label(locked.state)}”，无需督办。", code="supervise_state")
+    if not wf.urge.allows(acting_user, locked):
+        raise PermissionDenied(f"督办须由{wf.urge.who}发起。", code="supervise_forbidden")
+    note = _clean_note(note, required=True, label="督办")
+    at = clock.current(now)
+    people = assignees(locked)
+    _history(case=locked, wf=wf, kind=HistoryKind.SUPERVISE, label="督办", at=at, actor=acting_user,
+             from_state=locked.state, to_state=locked.state, note=note,
+             extra={"assignees": [u.pk for u in people]}).save()
+    _tell(people, f"督办：{locked}", locked, body=note)
+    audit_record(actor=acting_user, action=AuditAction.TRANSITION, event=f"{wf.name}.supervise", obj=locked,
+                 place_path=wf.urge.path(locked), after={"note": note, "assignees": [u.pk for u in people]})
+    _copy_back(locked, case)
+    return case
+
+
+def can_note(case: WorkflowCase, user: Any) -> bool:
+    wf = for_case(case)
+    return bool(wf.notes and case.state in wf.notes.states and wf.notes.by.allows(user, case))
+
+
+def check_note(case: WorkflowCase, user: Any) -> None:
+    """Refuse a progress note ``user`` may not add now (for a domain to ask before it stores photos)."""
+    wf = for_case(case)
+    rule = wf.notes
+    if rule is None:
+        raise ValidationFailed(f"“{wf.label}”不能添加办理记录。", code="note_unsupported")
+    if not rule.by.allows(user, case):
+        raise PermissionDenied(f"您无权添加{rule.label}：须由{rule.by.who}填写。", code="note_forbidden")
+    if case.state not in rule.states:
+        raise Conflict(f"当前状态为“{wf.state_label(case.state)}”，不能添加{rule.label}。", code="note_state")
+
+
+@transaction.atomic
+def note(case: WorkflowCase, *, acting_user: Any, note: str, extra: dict | None = None,
+         now: dt.datetime | None = None) -> CaseHistory:
+    """办理记录: a progress note on a case, by those the workflow's ``notes`` rule names, in its states. The
+    state does not change; ``extra`` keeps what the domain attaches (e.g. the ids of photos). History row and
+    audit entry in the caller's transaction."""
+    wf = for_case(case)
+    locked = _locked(case)
+    check_note(locked, acting_user)
+    rule = wf.notes
+    assert rule is not None
+    note = _clean_note(note, required=True, label=rule.label)
+    at = clock.current(now)
+    row = _history(case=locked, wf=wf, kind=HistoryKind.NOTE, label=rule.label, at=at, actor=acting_user,
+                   from_state=locked.state, to_state=locked.state, note=note, extra=extra or None)
+    row.save()
+    audit_record(actor=acting_user, action=AuditAction.CREATE, event=f"{wf.name}.note", obj=locked,
+                 place_path=rule.by.path(locked), after={"note": note, **(extra or {})})
+    return row
+
+
 def history(case: WorkflowCase) -> models.QuerySet[CaseHistory]:
     return CaseHistory.objects.filter(content_type=ContentType.objects.get_for_model(case),
                                       object_id=case.pk).select_related("actor").order_by("at", "id")
@@ -252,6 +353,31 @@ def history(case: WorkflowCase) -> models.QuerySet[CaseHistory]:
 def _for_update(qs: models.QuerySet) -> models.QuerySet:
     skip = connection.features.has_select_for_update_skip_locked
     return qs.select_for_update(skip_locked=skip)
+
+
+def _sweep_warn_batch(wf: Workflow, at: dt.datetime, batch: int) -> int:
+    """临期预警: cases whose warning time has come and whose deadline has not yet passed (those are flagged
+    overdue instead) — warned once, to the assignees."""
+    states = wf.warning_states()
+    if not states:
+        return 0
+    model = wf.model_class()
+    with transaction.atomic():
+        rows = list(_for_update(model._default_manager.filter(
+            state__in=states, is_overdue=False, warned_at__isnull=True, warn_at__lte=at, due_at__gt=at,
+        ).order_by("warn_at", "pk"))[:batch])
+        for case in rows:
+            case.warned_at = at
+            case.save(update_fields=["warned_at"])
+            due = f"{case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}"
+            people = assignees(case)
+            _history(case=case, wf=wf, kind=HistoryKind.WARN, label="临期预警", at=at, from_state=case.state,
+                     to_state=case.state, note=f"即将到期：办理期限 {due}。",
+                     extra={"due_at": case.due_at.isoformat(), "assignees": [u.pk for u in people]}).save()
+            _tell(people, f"临期预警：{case}（{due} 到期）", case)
+            audit_record(actor=None, actor_name=SYSTEM, action=AuditAction.TRANSITION, event=f"{wf.name}.warn",
+                         obj=case, after={"warned_at": at, "due_at": case.due_at})
+    return len(rows)
 
 
 def _sweep_overdue_batch(wf: Workflow, at: dt.datetime, batch: int) -> int:
@@ -298,23 +424,39 @@ def _sweep_escalate_batch(wf: Workflow, at: dt.datetime, batch: int) -> int:
             audit_record(actor=None, actor_name=SYSTEM, action=AuditAction.TRANSITION, event=f"{wf.name}.escalate",
                          obj=case, place_path=esc.to.path(case),
                          after={"escalated_at": at, "supervisors": [u.pk for u in supervisors]})
+            if esc.effect is not None:
+                _run_escalation_effect(wf, esc.effect, case, at)
     return len(rows)
 
 
+def _run_escalation_effect(wf: Workflow, effect: Any, case: WorkflowCase, at: dt.datetime) -> None:
+    """The escalation's domain hook, in a savepoint: what it refuses (an ApplicationError) is undone and noted
+    in the history, and the sweep goes on with the other cases."""
+    hook = import_string(effect) if isinstance(effect, str) else effect
+    try:
+        with transaction.atomic():
+            hook(case, now=at)
+    except ApplicationError as exc:
+        logger.warning("escalation hook of %s %s refused: %s", wf.name, case.pk, exc.message)
+        _history(case=case, wf=wf, kind=HistoryKind.ESCALATE, label="自动提级未完成", at=at, from_state=case.state,
+                 to_state=case.state, note=exc.message[:NOTE_MAX]).save()
+
+
 def sweep_overdue(*, now: dt.datetime | None = None, batch: int = 200, max_batches: int = 50) -> dict[str, int]:
-    """Flag overdue and escalate, for every registered workflow. Idempotent; each batch is one transaction
+    """Warn before the deadline, flag overdue and escalate, for every registered workflow. Idempotent; each batch is one transaction
     whose rows are locked (skipped when another worker holds them), so several workers may run side by side."""
     at = clock.current(now)
-    counts = {"overdue": 0, "escalated": 0}
+    counts = {"warned": 0, "overdue": 0, "escalated": 0}
     for wf in registered():
         if not wf.deadline_states():
             continue
-        for key, step in (("overdue", _sweep_overdue_batch), ("escalated", _sweep_escalate_batch)):
+        for key, step in (("warned", _sweep_warn_batch), ("overdue", _sweep_overdue_batch),
+                          ("escalated", _sweep_escalate_batch)):
             for _i in range(max_batches):
                 n = step(wf, at, batch)
                 counts[key] += n
                 if n < batch:
                     break
-    if counts["overdue"] or counts["escalated"]:
-        logger.info("workflow sweep: %(overdue)d overdue, %(escalated)d escalated", counts)
+    if any(counts.values()):
+        logger.info("workflow sweep: %(warned)d warned, %(overdue)d overdue, %(escalated)d escalated", counts)
     return counts

@@ -41,11 +41,15 @@ class HistoryKind(models.TextChoices):
     URGE = "urge", _("催办")
     OVERDUE = "overdue", _("超期")
     ESCALATE = "escalate", _("提级督办")
+    NOTE = "note", _("办理记录")
+    WARN = "warn", _("临期预警")
+    SUPERVISE = "supervise", _("督办")
 
 
 class CaseHistory(models.Model):
-    """流程记录: one row per step of any case (start, transition, urge, overdue, escalation), pointing at the
-    case by content type and id so every domain shares one history table and one way to show it."""
+    """流程记录: one row per step of any case (start, transition, urge, supervision, progress note, pre-deadline
+    warning, overdue, escalation), pointing at the case by content type and id so every domain shares one
+    history table and one way to show it."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("案件类型"))
     object_id = models.PositiveBigIntegerField(_("案件编号"))
@@ -74,12 +78,15 @@ class CaseHistory(models.Model):
 
 class WorkflowCase(models.Model):
     """Fields every case carries so the kernel can run it: the state, when it was entered, the deadline the
-    state started (indexed, the sweeper's key), the overdue flag and escalation, and urging. Domain models
-    inherit this and declare their workflow in their app's ``workflow.py``."""
+    state started (indexed, the sweeper's key), the pre-deadline warning (``warn_at``, set with the deadline
+    from the state's ``warn_before_days``; ``warned_at`` once sent), the overdue flag and escalation, and
+    urging. Domain models inherit this and declare their workflow in their app's ``workflow.py``."""
 
     state = models.CharField(_("状态"), max_length=32, blank=True, db_index=True)
     state_since = models.DateTimeField(_("进入状态时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField(_("临期预警时间"), null=True, blank=True, db_index=True)
+    warned_at = models.DateTimeField(_("已预警时间"), null=True, blank=True)
     is_overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
     overdue_at = models.DateTimeField(_("标记超期时间"), null=True, blank=True)
     escalate_at = models.DateTimeField(_("应提级时间"), null=True, blank=True, db_index=True)
@@ -90,5 +97,5 @@ class WorkflowCase(models.Model):
     class Meta:
         abstract = True
 
-    WORKFLOW_FIELDS = ["state", "state_since", "due_at", "is_overdue", "overdue_at", "escalate_at", "escalated_at",
-                       "urge_count", "last_urged_at"]
+    WORKFLOW_FIELDS = ["state", "state_since", "due_at", "warn_at", "warned_at", "is_overdue", "overdue_at",
+                       "escalate_at", "escalated_at", "urge_count", "last_urged_at"]

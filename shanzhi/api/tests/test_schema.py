@@ -13,6 +13,9 @@ PATHS = [
     "/api/v1/households/{id}/", "/api/v1/persons/", "/api/v1/persons/{id}/", "/api/v1/persons/{id}/reveal/",
     "/api/v1/subjects/", "/api/v1/subjects/{id}/", "/api/v1/organisations/", "/api/v1/organisations/{id}/",
     "/api/v1/memberships/", "/api/v1/memberships/{id}/", "/api/v1/audit/",
+    "/api/v1/events/", "/api/v1/events/{id}/", "/api/v1/matters/",
+    *[f"/api/v1/events/{{id}}/{step}/" for step in ("triage", "accept", "return", "escalate", "transfer", "notes",
+                                                     "close", "rate", "urge", "supervise", "merge")],
 ]
 
 

@@ -22,8 +22,8 @@ def scope_path(row: dict) -> str:
     return row.get("place_path") or row["path"]
 
 
-@pytest.mark.parametrize("url", ["/api/v1/me/", "/api/v1/audit/", "/api/v1/auth/token/"]
-                         + [f"/api/v1/{name}/" for name in LISTS])
+@pytest.mark.parametrize("url", ["/api/v1/me/", "/api/v1/audit/", "/api/v1/auth/token/", "/api/v1/events/",
+                                 "/api/v1/matters/"] + [f"/api/v1/{name}/" for name in LISTS])
 def test_anonymous_is_401(anon, db, url):
     response = anon.get(url) if "token" not in url else anon.delete(url)
     assert response.status_code == 401

@@ -100,6 +100,15 @@ def test_every_role_has_a_demo_account(client):
     visible = Person.objects.visible_to(cadre, Perm.PEOPLE_VIEW)
     assert visible.exists() and not visible.exclude(place_path__startswith="419001100201").exists()
 
+    # The department account works for a named county department that the demo matters name (G3 承办部门).
+    from shanzhi.orgs.selectors import department_named, unit_ids
+
+    department = User.objects.get(username="department")
+    natural_resources = department_named(county_path="419001", name="自然资源局")
+    assert natural_resources is not None and natural_resources.name == "县自然资源局"
+    assert unit_ids(department) == {natural_resources.pk}
+    assert department_named(county_path="419001", name="住房和城乡建设局") is not None
+
     assert client.login(username="cadre", password=DEMO_PASSWORD)
     assert client.get("/people/", {"q": "z"}).status_code == 200
     out = io.StringIO()

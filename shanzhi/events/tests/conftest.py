@@ -32,6 +32,14 @@ def world(tree, make_user):
     w.cadre_v2 = make_user("village_cadre", tree.v2, username="v2_cadre")
     w.township = make_user("township_staff", tree.kejing, username="kejing_staff")
     w.department = make_user("department", tree.county, username="water_bureau")
+    # County departments are named units (orgs): each department account acts only for its own department.
+    from shanzhi.orgs.services import organisation_create, unit_account_add
+
+    w.water = organisation_create(acting_user=admin, place=tree.county, kind="gov_department", name="县水利局")
+    w.land = organisation_create(acting_user=admin, place=tree.county, kind="gov_department", name="县自然资源局")
+    unit_account_add(acting_user=admin, organisation=w.water, user=w.department)
+    w.land_department = make_user("department", tree.county, username="land_bureau", full_name="自然资源局干部")
+    unit_account_add(acting_user=admin, organisation=w.land, user=w.land_department)
     w.leader = make_user("leader", tree.kejing, username="kejing_leader")
     w.villager = make_user("villager", tree.g1, username="villager_a", full_name="村民甲")
     w.villager2 = make_user("villager", tree.v1, username="villager_b", full_name="村民乙")

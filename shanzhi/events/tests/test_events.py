@@ -39,7 +39,7 @@ def test_whole_loop_with_rework(world, report):
     event = report(photos=[jpeg()], latitude="35.123456", longitude="112.5")
     assert event.state == "reported" and event.number == f"SJ20261120-{event.pk:06d}"
     assert event.reporter_kind == "villager" and Attachment.objects.filter(object_id=event.pk).count() == 1
-    assert [t.name for t in engine.available_transitions(event, w.dispatcher)] == ["triage"]
+    assert [t.name for t in engine.available_transitions(event, w.dispatcher)] == ["triage", "merge"]
 
     services.event_triage(acting_user=w.dispatcher, event=event, level="grid", now=FRI)
     event.refresh_from_db()
@@ -194,10 +194,12 @@ def test_overdue_flagged_by_sweeper_across_weekend(world, report):
     assert event.is_overdue and labels(event)[-1] == "超期"
     assert list(event_list(user=w.dispatcher, filters=EventFilters(overdue=True))) == [event]
     assert any(i.title == "已超期的事件" for i in action_items(w.worker))
-    # One working day later it is put before the township's supervisors (提级督办).
+    # One working day later it is put before the township's supervisors (提级督办) and moved up to the village
+    # by the system (超期自动提级), which must accept it anew.
     engine.sweep_overdue(now=dt.datetime(2026, 11, 24, 18, 0, tzinfo=CHINA))
     event.refresh_from_db()
-    assert event.escalated_at is not None and labels(event)[-1] == "提级督办"
+    assert labels(event)[-2:] == ["提级督办", "提级"]
+    assert (event.state, event.assignee_level, event.is_overdue) == ("assigned", "village", False)
     services.event_urge(acting_user=w.leader, event=event, note="请今日办结",
                         now=dt.datetime(2026, 11, 25, 9, 0, tzinfo=CHINA))
     assert labels(event)[-1] == "催办"

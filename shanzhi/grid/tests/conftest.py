@@ -37,3 +37,20 @@ def admit(tree, people, spec):
                             reason=reason)
 
     return make
+
+
+@pytest.fixture
+def g6(tree, make_user, make_place, make_household):
+    """A village with a micro-grid for assistants, hazard points and events: 东坡村第一网格 → 一号微网格; its cadre,
+    a grid worker (may view, not manage), a cadre of another township, and a villager to appoint."""
+    from types import SimpleNamespace
+
+    w = SimpleNamespace(tree=tree)
+    w.cadre = make_user("village_cadre", tree.v1, username="dongpo_cadre")
+    w.worker = make_user("grid_worker", tree.v1, username="dongpo_worker")
+    w.outsider = make_user("village_cadre", tree.v3, username="nanhe_cadre")
+    w.micro = make_place(tree.g1, "microgrid", "东坡村第一网格一号微网格")
+    w.micro2 = make_place(tree.g1, "microgrid", "东坡村第一网格二号微网格")
+    w.household = make_household(w.cadre, w.micro, head_name="王秀兰", members=["李梅"])
+    w.person = w.household.head  # her registry phone is 138…; the card must not print it
+    return w

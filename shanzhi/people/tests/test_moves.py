@@ -165,15 +165,16 @@ def test_sweeper_flags_overdue_and_escalates_with_a_controlled_clock(world, monk
     move = request(w)
     fresh = request(w, household=w.other_a, now=T0 + dt.timedelta(days=10))
     monkeypatch.setattr(clock, "now", lambda: DUE - dt.timedelta(minutes=1))
-    assert sweep_overdue_cases.call() == {"overdue": 0, "escalated": 0}
+    assert sweep_overdue_cases.call() == {"warned": 0, "overdue": 0, "escalated": 0}
     monkeypatch.setattr(clock, "now", lambda: DUE + dt.timedelta(minutes=1))
-    assert sweep_overdue_cases.call() == {"overdue": 1, "escalated": 0}
+    assert sweep_overdue_cases.call() == {"warned": 0, "overdue": 1, "escalated": 0}
     move.refresh_from_db()
     assert move.is_overdue and move.overdue_at == DUE + dt.timedelta(minutes=1)
     assert move.escalate_at == dt.datetime(2026, 10, 14, 17, 30, tzinfo=CHINA)  # 2 working days later
     assert not HouseholdMove.objects.get(pk=fresh.pk).is_overdue
-    assert sweep_overdue_cases.call() == {"overdue": 0, "escalated": 0}  # idempotent
-    assert engine.sweep_overdue(now=dt.datetime(2026, 10, 14, 17, 31, tzinfo=CHINA)) == {"overdue": 0, "escalated": 1}
+    assert sweep_overdue_cases.call() == {"warned": 0, "overdue": 0, "escalated": 0}  # idempotent
+    swept = engine.sweep_overdue(now=dt.datetime(2026, 10, 14, 17, 31, tzinfo=CHINA))
+    assert swept == {"warned": 0, "overdue": 0, "escalated": 1}
     escalation = engine.history(move).get(kind="escalate")
     assert escalation.extra["supervisors"] == [w.township.pk] and "迁入村所在乡镇" in escalation.note
     assert [h.kind for h in engine.history(move)] == ["start", "overdue", "escalate"]

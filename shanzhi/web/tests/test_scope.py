@@ -13,6 +13,8 @@ from django.apps import apps
 
 from shanzhi.access.roles import Perm
 from shanzhi.core.scoping import ScopedQuerySet
+from shanzhi.grid.tests import scope_cases as grid_cases
+from shanzhi.warning.tests import scope as warning_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,16 @@ PAGE_CASES = {
     "grid_edit": lambda c: f"/grid/grids/{c.tree.g1.code}/edit",
     "grid_map": lambda c: f"/grid/map/{c.tree.v1.code}/",
     "grid_map_json": lambda c: f"/grid/map/{c.tree.v1.code}/data.json",
+    "assistant_card": lambda c: grid_cases.assistant_card(c),
+    "assistant_card_pdf": lambda c: grid_cases.assistant_card_pdf(c),
+    "assistant_edit": lambda c: grid_cases.assistant_edit(c),
+    "assistant_duties": lambda c: grid_cases.assistant_duties(c),
+    "hazard_edit": lambda c: grid_cases.hazard_edit(c),
+    "event_assessment": lambda c: f"/events/assessment/?place={c.tree.v1.code}",
+    "event_assessment_events": lambda c: f"/events/assessment/events?place={c.tree.v1.code}&measure=accept_due",
+    "warning_detail": lambda c: f"/warning/{warning_cases.scope_warning(c).pk}/",
+    "warning_place": lambda c: f"/warning/place/{c.tree.g1.code}/",
+    "zero_sheet": lambda c: f"/warning/zero/periods/{warning_cases.scope_period(c).pk}/?place={c.tree.v1.code}",
 }
 # A household move is seen by both villages involved (the receiving one decides it).
 ALSO_SEEN_BY_SAME_TOWNSHIP = {"move_detail"}

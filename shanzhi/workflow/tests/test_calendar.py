@@ -116,3 +116,16 @@ def test_calendar_page(client, tree, make_user):
     assert not CalendarDay.objects.filter(date=dt.date(2031, 1, 1)).exists()
     trial = client.get("/workflow/calendar/", {"year": 2026, "from": "2026-09-30", "n": 3}).content.decode()
     assert "期限至 2026-10-10 17:30" in trial
+
+
+def test_working_day_before_across_national_day_and_a_weekend():
+    from shanzhi.workflow.calendar import working_day_before
+
+    assert working_day_before(dt.date(2026, 10, 8), 1) == dt.date(2026, 9, 30)  # 1–7 Oct off
+    assert working_day_before(bj(2026, 10, 12), 1) == dt.date(2026, 10, 10)  # Sunday off, Saturday worked
+    assert working_day_before(dt.date(2026, 10, 12), 3) == dt.date(2026, 10, 8)
+    assert working_day_before(dt.date(2026, 3, 16), 1) == dt.date(2026, 3, 13)  # Monday → Friday
+    assert working_day_before(dt.date(2026, 3, 16), 0) == dt.date(2026, 3, 16)
+    for start in (dt.date(2026, 10, 9), dt.date(2026, 2, 24), dt.date(2026, 5, 6)):
+        for n in (1, 2, 5, 12):
+            assert working_days_between(working_day_before(start, n), start) == n

@@ -52,3 +52,30 @@ def test_guard_by_permission_role_and_place(tree, make_user):
 def test_sweeper_is_registered_with_the_worker():
     names = [p.name for p in periodic.registered()]
     assert "shanzhi.workflow.tasks.sweep_overdue_cases" in names
+
+
+def test_any_of_notes_and_warnings_are_checked(tree, make_user):
+    from shanzhi.workflow.definition import AnyOf, Escalation, Notes
+
+    cadre = make_user("village_cadre", tree.v1)
+    township = make_user("township_staff", tree.kejing)
+    worker = make_user("grid_worker", tree.g1)
+    case = type("Case", (), {"path": tree.g1.path})()
+    either = AnyOf((_guard(), Guard(at="path", who="乡镇", roles=(Role.TOWNSHIP_STAFF,), level="township")))
+    assert either.who == "测试或乡镇" and either.path(case) == tree.g1.path
+    assert either.allows(cadre, case) and either.allows(township, case) and not either.allows(worker, case)
+    assert list(either.holders(case)) == [cadre, township]
+    with pytest.raises(ValueError):
+        AnyOf(())
+
+    start = Transition("open", "发起", sources=(NEW,), target="open", guard=_guard())
+    with pytest.raises(ValueError, match="no deadline"):
+        Workflow(name="t", label="测试", model="x.Y", states=(State("open", "办理中", warn_before_days=1),),
+                 transitions=(start,))
+    with pytest.raises(ValueError, match="notes in unknown states"):
+        Workflow(name="t", label="测试", model="x.Y", states=(State("open", "办理中"),), transitions=(start,),
+                 notes=Notes(states=("nope",), by=_guard()))
+    wf = Workflow(name="t", label="测试", model="x.Y", transitions=(start,), notes=Notes(states=("open",), by=either),
+                  states=(State("open", "办理中", deadline_days=3, warn_before_days=1,
+                                escalation=Escalation(to=either, effect="x.y")),))
+    assert wf.warning_states() == ["open"] and wf.escalating_states() == ["open"]

@@ -51,5 +51,26 @@ class Command(BaseCommand):
         if county is not None:
             matters = load_demo_matters(county)
             self.stdout.write(f"  网格事项清单：新增 {matters.created} 项，已有 {matters.present} 项")
+        # G1/G5/G6 in the key village: a special grid with hazard points, the duties 5 + X, an assistant.
+        from shanzhi.grid.demo_grid import load_demo_grid
+
+        grid_demo = load_demo_grid()
+        if grid_demo.created:
+            self.stdout.write(f"  网格演示：新增 {'、'.join(grid_demo.created)}")
+        # G3: half a year of past events through the services, and the triage classifier trained on them.
+        from shanzhi.demo.past_events import load_past_events_and_train
+
+        for line in load_past_events_and_train(seed=seed):
+            self.stdout.write(f"  {line}")
+        # G3/G4: a year of events for every grid, in bulk (~200,000 at county scale), and the classifier retrained
+        # on them.
+        from django.utils.timezone import now
+
+        from shanzhi.demo.events import demo_events_load
+        from shanzhi.events import classifier
+
+        if demo_events_load(seed=seed, end=now(), say=lambda line: self.stdout.write(f"  {line}")):
+            trained = classifier.classifier_train()
+            self.stdout.write(f"  事件分流分类器：以 {trained.events} 件事件重新训练，留出检验准确率 {trained.accuracy:.0%}")
         if result.skipped_accounts:
             self.stdout.write(self.style.WARNING(f"未建账号（所在区划不存在）：{'、'.join(result.skipped_accounts)}"))
