@@ -40,7 +40,10 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit_record(actor=request.user, action=AuditAction.LOGOUT, event="logout", obj=request.user)
     logout(request)
-    return redirect("login")
+    response = redirect("login")
+    # A shared phone: the report page kept by the service worker and the offline outbox are the last user's.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

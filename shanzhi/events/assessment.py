@@ -561,8 +561,10 @@ def measure_duties(
     return _for_key(qs, key)
 
 
-def key_label(key: str) -> str:
-    """A drill-down key as people read it: the department's name, the place's name, the person's name."""
+def key_label(key: str, duties: QuerySet[EventDuty] | None = None) -> str:
+    """A drill-down key as people read it: the department's name, the place's name, the person's name — the
+    latter only for someone who accepted or closed one of ``duties`` (the viewer's scoped duties), so a key
+    cannot be used to look up any account's name."""
     kind, _sep, value = key.partition(":")
     if kind == "department":
         return value
@@ -571,7 +573,10 @@ def key_label(key: str) -> str:
     if key.isdigit():
         from shanzhi.access.models import User
 
-        user = User.objects.filter(pk=int(key)).only("username", "full_name").first()
+        users = User.objects.filter(pk=int(key))
+        if duties is not None:
+            users = users.filter(pk__in=duties.filter(done_by_id=int(key)).values("done_by_id")[:1])
+        user = users.only("username", "full_name").first()
         return user.display_name if user else key
     return ""
 
@@ -917,6 +922,8 @@ def bulletin_publish(
     ends_on = ends_on or starts_on + dt.timedelta(days=BULLETIN_DAYS - 1)
     reason = (reason or "").strip()
     title = bulletin_title(place, period)
+    # Two leaders publishing the same month at once: the place row is the lock, so the second sees the first.
+    Place.objects.select_for_update().filter(pk=place.pk).first()
     old = live_bulletin(place=place, period=period)
     if old is not None and not reason:
         raise Conflict(

@@ -225,7 +225,7 @@ def assessment_events(request: HttpRequest) -> HttpResponse:
             "measure_label": assessment.MEASURES[measure],
             "key": key,
             "page_obj": paginate(request, events),
-            "key_label": assessment.key_label(key),
+            "key_label": assessment.key_label(key, duty_qs),
             "back": urlencode(_context_query(place, period)),
         },
     )

@@ -263,6 +263,8 @@ def zero_period_declare(
         raise ValidationFailed("结束日期不能早于开始日期。", code="zero_period_dates")
     if (ends_on - starts_on).days + 1 > PERIOD_DAYS_MAX:
         raise ValidationFailed(f"零报告期最长 {PERIOD_DAYS_MAX} 天。", code="zero_period_dates")
+    # Two declarations at once for the same place: the place row is the lock, so the second sees the first.
+    Place.objects.select_for_update().filter(pk=place.pk).first()
     clash = (
         ZeroReportPeriod.objects.select_for_update()
         .filter(place=place, starts_on__lte=ends_on, ends_on__gte=starts_on)

@@ -440,6 +440,10 @@ def _run_escalation_effect(wf: Workflow, effect: Any, case: WorkflowCase, at: dt
         logger.warning("escalation hook of %s %s refused: %s", wf.name, case.pk, exc.message)
         _history(case=case, wf=wf, kind=HistoryKind.ESCALATE, label="自动提级未完成", at=at, from_state=case.state,
                  to_state=case.state, note=exc.message[:NOTE_MAX]).save()
+    except Exception:  # a fault in one case must not roll back the batch and stall every case behind it
+        logger.exception("escalation hook of %s %s failed", wf.name, case.pk)
+        _history(case=case, wf=wf, kind=HistoryKind.ESCALATE, label="自动提级未完成", at=at, from_state=case.state,
+                 to_state=case.state, note="系统错误，自动提级未完成，请人工处理。").save()
 
 
 def sweep_overdue(*, now: dt.datetime | None = None, batch: int = 200, max_batches: int = 50) -> dict[str, int]:

@@ -81,3 +81,13 @@ def test_role_must_fit_the_level(tree):
     with pytest.raises(ValidationFailed):
         role_assign(acting_user=None, user=user, role="village_cadre", place=tree.kejing)
     assert not user.role_assignments.exists()
+
+
+def test_logout_clears_the_phones_cached_pages_and_outbox(client, tree, make_user):
+    """A shared phone: after logging out, the service worker's kept report page and the offline outbox of the
+    last user are gone (Clear-Site-Data), and the logout is audited."""
+    make_user("grid_worker", tree.g1, username="worker")
+    assert _login(client, "worker", "Passw0rd!x").status_code == 302
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302 and response["Clear-Site-Data"] == '"cache", "storage"'
+    assert AuditEntry.objects.filter(event="logout").count() == 1

@@ -456,3 +456,14 @@ def test_transfer_and_automatic_escalation_follow_the_unit(world, report):
     department = result.units[("department", "县水利局", w.tree.county.path)]
     assert (department.accept_due, department.accepted_on_time) == (1, 0)  # due Fri 27 17:30, not accepted
     assert assessment.assessment_check(place=w.tree.county, period=NOV, now=DEC1) == []
+
+
+def test_drill_down_names_only_people_in_the_viewers_duties(client, scenario, clock, make_user):
+    """The person key of the drill-down shows a name only for someone who acted on the viewer's own duties: a
+    made-up key cannot look up any account's name."""
+    w = scenario
+    stranger = make_user("village_cadre", w.tree.v3, username="far_cadre", full_name="远方村干部")
+    client.force_login(w.dispatcher)
+    query = {"place": w.tree.kejing.code, "month": "2026-11", "measure": "closures"}
+    body = client.get("/events/assessment/events", {**query, "key": str(stranger.pk)}).content.decode()
+    assert "远方村干部" not in body
