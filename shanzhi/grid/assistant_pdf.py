@@ -17,6 +17,6 @@ def card_pdf(data: dict[str, Any]) -> bytes:
     """About half a second (Pango loads on first use); staff download it to print, so it is not cached."""
     from weasyprint import HTML  # imported late: loading Pango is slow and only the PDF needs it
 
-    from shanzhi.publication.pdf import _data_only_fetcher
+    from shanzhi.publication.pdf import data_only_fetcher
 
-    return HTML(string=card_html(data), url_fetcher=_data_only_fetcher()).write_pdf()
+    return HTML(string=card_html(data), url_fetcher=data_only_fetcher()).write_pdf()

@@ -49,7 +49,7 @@ def notice_html(publication: Publication) -> str:
     })
 
 
-def _data_only_fetcher() -> Any:
+def data_only_fetcher() -> Any:
     """A WeasyPrint URL fetcher that serves ``data:`` URLs only: whatever ends up in the notice (a crafted
     cell, a future template change), rendering never makes the server fetch a URL or read a local file."""
     from weasyprint.urls import URLFetcher
@@ -67,7 +67,7 @@ def notice_pdf(publication: Publication) -> bytes:
     """Render the notice (about half a second: use ``notice_pdf_cached`` for requests)."""
     from weasyprint import HTML  # imported late: loading Pango is slow and only the PDF needs it
 
-    return HTML(string=notice_html(publication), url_fetcher=_data_only_fetcher()).write_pdf()
+    return HTML(string=notice_html(publication), url_fetcher=data_only_fetcher()).write_pdf()
 
 
 def notice_storage_name(publication: Publication) -> str:

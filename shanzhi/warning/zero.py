@@ -41,16 +41,8 @@ def deadline(day: dt.date) -> dt.datetime:
 
 
 def working_days(start: dt.date, end: dt.date) -> list[dt.date]:
-    """The working days from ``start`` to ``end`` inclusive, with one calendar query."""
-    if end < start:
-        return []
-    specials = calendar.special_days(start, end)
-    days, day = [], start
-    while day <= end:
-        if calendar._working(day, specials):  # the calendar's own rule (make-up workday > holiday > weekday)
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
+    """The working days from ``start`` to ``end`` inclusive (the calendar kernel's rule, one query)."""
+    return calendar.working_days(start, end)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,12 @@ def is_working_day(day: dt.date | dt.datetime) -> bool:
     return _working(day, special_days(day, day))
 
 
+def working_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The working days from ``start`` to ``end`` inclusive, with one calendar query."""
+    specials = special_days(start, end) if end >= start else {}
+    return [d for i in range((end - start).days + 1) if _working(d := start + dt.timedelta(days=i), specials)]
+
+
 def _days(start: dt.date, window: int) -> Iterator[tuple[dt.date, bool]]:
     """Dates from ``start`` onward with their working flag, loading the calendar ``window`` days at a time."""
     day = start

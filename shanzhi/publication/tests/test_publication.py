@@ -237,7 +237,7 @@ def test_notice_rendering_fetches_data_urls_only(client, publish, monkeypatch, t
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert [url for url in opened if not url.startswith("data:")] == []
     assert any(url.startswith("data:image/svg+xml") for url in opened)  # the QR code is still drawn
-    fetcher = pdf._data_only_fetcher()
+    fetcher = pdf.data_only_fetcher()
     for url in (f"file://{secret}", "http://127.0.0.1:9/x.css", "ftp://example.cn/a", "/etc/passwd"):
         with pytest.raises(ValueError):
             fetcher(url)
