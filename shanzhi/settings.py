@@ -75,6 +75,13 @@ INSTALLED_APPS = [
     "shanzhi.events",
     "shanzhi.warning",
     "shanzhi.open311",
+    "shanzhi.points",
+    "shanzhi.rewards",
+    "shanzhi.mediation",
+    "shanzhi.legal",
+    "shanzhi.affairs",
+    "shanzhi.charter",
+    "shanzhi.finance",
     "shanzhi.demo",
     # pages and API
     "shanzhi.web",

@@ -22,6 +22,13 @@ urlpatterns = [
     path("events/", include("shanzhi.events.urls")),
     path("warning/", include("shanzhi.warning.urls")),
     path("open311/", include("shanzhi.open311.urls")),
+    path("points/", include("shanzhi.points.urls")),
+    path("rewards/", include("shanzhi.rewards.urls")),
+    path("mediation/", include("shanzhi.mediation.urls")),
+    path("legal/", include("shanzhi.legal.urls")),
+    path("affairs/", include("shanzhi.affairs.urls")),
+    path("charter/", include("shanzhi.charter.urls")),
+    path("finance/", include("shanzhi.finance.urls")),
     path("", include("shanzhi.web.urls")),
 ]
 

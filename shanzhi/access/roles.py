@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("村务监督委员会成员")
     REVIEWER = "reviewer", _("评议小组成员")
     MEDIATOR = "mediator", _("调解员")
+    LEGAL_ADVISER = "legal_adviser", _("法律顾问")
+    BOOKKEEPER = "bookkeeper", _("乡镇代理记账员")
     GRID_WORKER = "grid_worker", _("网格员")
     ASSISTANT = "assistant", _("村务助理")
     MERCHANT = "merchant", _("合作商户")
@@ -59,6 +61,33 @@ class Perm:
     WARNING_VIEW = "warning.view"
     WARNING_MANAGE = "warning.manage"
     ZERO_REPORT_FILE = "zero_report.file"
+    # 积分制 (P1–P4)
+    POINTS_VIEW = "points.view"  # staff: schemes, ledgers, rankings in scope
+    POINTS_MANAGE = "points.manage"  # schemes, items, templates, adoption
+    POINTS_RECORD = "points.record"  # 一事一记 by grid staff, batch recording
+    POINTS_DECLARE = "points.declare"  # 群众申报 / reporting a neighbour's good deed (villagers)
+    POINTS_REVIEW = "points.review"  # monthly review by the review group (评议小组)
+    POINTS_APPROVE = "points.approve"  # quarterly approval by the party branch; publication; black list
+    # 积分兑换与信用 (P5–P6)
+    SHOP_MANAGE = "shop.manage"  # goods, stock, in-shop redemption, recyclables, merchants
+    SHOP_CONFIRM = "shop.confirm"  # a partner merchant confirms a redemption or discount by QR
+    CREDIT_VIEW = "credit.view"  # a partner bank's or employer's look-up of a consenting villager's tier
+    # 矛盾纠纷调解 (M1–M6) and 公共法律服务 (M7)
+    MEDIATION_VIEW = "mediation.view"
+    MEDIATION_HANDLE = "mediation.handle"  # intake and the eight steps
+    MEDIATION_MANAGE = "mediation.manage"  # organisations, mediators, expert pool, advisers
+    MEDIATION_STATS = "mediation.stats"
+    LEGAL_ANSWER = "legal.answer"  # a legal adviser answers consultations; handles aid/notary applications
+    LEGAL_ASK = "legal.ask"  # a villager asks / applies
+    # 村务决策、议事、权力清单、村规民约、财务 (A1–A6)
+    AFFAIRS_VIEW = "affairs.view"
+    DECISION_MANAGE = "decision.manage"  # run the 四议两公开 steps and deliberation topics, record meetings
+    DECISION_SUPERVISE = "decision.supervise"  # the supervisory committee comments at every step
+    CHARTER_MANAGE = "charter.manage"  # power lists and village rules
+    FINANCE_VIEW = "finance.view"
+    FINANCE_ENTER = "finance.enter"  # the village accountant or the township's agency bookkeeper
+    FINANCE_APPROVE = "finance.approve"  # a step of the approval chain (checked against the chain's step too)
+    TOPIC_PROPOSE = "topic.propose"  # villagers propose deliberation topics and vote where eligible
 
 
 P = Perm
@@ -87,6 +116,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset(_VIEW | {P.PEOPLE_CHANGE, P.PEOPLE_REVEAL, P.MATTER_VIEW, P.GRID_VIEW} | _EV
                                 | {P.EVENT_HANDLE}),
     Role.ASSISTANT: frozenset({P.PLACE_VIEW, P.PEOPLE_VIEW, P.EVENT_REPORT}),
+    Role.LEGAL_ADVISER: frozenset({P.PLACE_VIEW}),
+    Role.BOOKKEEPER: frozenset({P.PLACE_VIEW}),
     Role.MERCHANT: frozenset(),
     Role.VOLUNTEER: frozenset(),
     Role.VILLAGER: frozenset({P.EVENT_REPORT}),  # reports and follows only their own events
@@ -115,9 +146,60 @@ ROLE_LEVELS: dict[str, set[str]] = {
     Role.SUPERVISOR: {"village"},
     Role.REVIEWER: {"village"},
     Role.MEDIATOR: {"county", "township", "village"},
+    Role.LEGAL_ADVISER: {"county", "township", "village"},
+    Role.BOOKKEEPER: {"township"},
     Role.GRID_WORKER: {"grid", "village"},
     Role.ASSISTANT: {"microgrid", "grid"},
     Role.MERCHANT: {"township", "village"},
     Role.VOLUNTEER: {"township", "village"},
     Role.VILLAGER: {"village", "group", "grid", "microgrid"},
 }
+
+# 积分制 and 积分兑换 (P1–P6): village cadres run schemes (the party branch approves the quarter); grid staff
+# record; the review group reviews monthly; villagers declare; merchants confirm by QR.
+_POINTS_STAFF = {P.POINTS_VIEW, P.POINTS_RECORD}
+for _role, _perms in {
+    Role.ADMIN: {P.POINTS_VIEW, P.POINTS_MANAGE},
+    Role.LEADER: {P.POINTS_VIEW},
+    Role.DISPATCHER: {P.POINTS_VIEW, P.POINTS_MANAGE},  # a township publishes scheme templates
+    Role.TOWNSHIP_STAFF: {P.POINTS_VIEW},
+    Role.VILLAGE_CADRE: _POINTS_STAFF | {P.POINTS_MANAGE, P.POINTS_APPROVE, P.SHOP_MANAGE},
+    Role.GRID_CHIEF: _POINTS_STAFF,
+    Role.GRID_WORKER: _POINTS_STAFF,
+    Role.ASSISTANT: {P.POINTS_RECORD},
+    Role.REVIEWER: {P.POINTS_VIEW, P.POINTS_REVIEW},
+    Role.SUPERVISOR: {P.POINTS_VIEW},
+    Role.VILLAGER: {P.POINTS_DECLARE},
+    Role.MERCHANT: {P.SHOP_CONFIRM, P.CREDIT_VIEW},
+}.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
+
+# 矛盾纠纷调解 (M1–M7): mediators handle cases of their organisation's place; township and county staff see and
+# count them; legal advisers answer the village's questions; villagers apply and ask.
+for _role, _perms in {
+    Role.ADMIN: {P.MEDIATION_VIEW, P.MEDIATION_MANAGE, P.MEDIATION_STATS},
+    Role.LEADER: {P.MEDIATION_VIEW, P.MEDIATION_STATS},
+    Role.DISPATCHER: {P.MEDIATION_VIEW, P.MEDIATION_HANDLE, P.MEDIATION_MANAGE, P.MEDIATION_STATS},
+    Role.TOWNSHIP_STAFF: {P.MEDIATION_VIEW},
+    Role.VILLAGE_CADRE: {P.MEDIATION_VIEW, P.MEDIATION_HANDLE, P.MEDIATION_STATS},
+    Role.MEDIATOR: {P.MEDIATION_VIEW, P.MEDIATION_HANDLE, P.MEDIATION_STATS},
+    Role.LEGAL_ADVISER: {P.MEDIATION_VIEW, P.LEGAL_ANSWER},
+    Role.GRID_WORKER: {P.LEGAL_ASK},
+    Role.VILLAGER: {P.LEGAL_ASK},
+}.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
+
+# 自治 (A1–A6): village cadres run decisions, topics, lists, rules and the books; the supervisory committee
+# comments and audits; township staff and the agency bookkeeper see and enter; villagers propose and vote.
+for _role, _perms in {
+    Role.ADMIN: {P.AFFAIRS_VIEW, P.FINANCE_VIEW, P.CHARTER_MANAGE},
+    Role.LEADER: {P.AFFAIRS_VIEW, P.FINANCE_VIEW, P.FINANCE_APPROVE},
+    Role.DISPATCHER: {P.AFFAIRS_VIEW, P.FINANCE_VIEW, P.CHARTER_MANAGE},  # township templates of power lists
+    Role.TOWNSHIP_STAFF: {P.AFFAIRS_VIEW, P.FINANCE_VIEW, P.FINANCE_APPROVE},
+    Role.BOOKKEEPER: {P.FINANCE_VIEW, P.FINANCE_ENTER},
+    Role.VILLAGE_CADRE: {P.AFFAIRS_VIEW, P.DECISION_MANAGE, P.CHARTER_MANAGE, P.FINANCE_VIEW, P.FINANCE_ENTER,
+                         P.FINANCE_APPROVE},
+    Role.SUPERVISOR: {P.AFFAIRS_VIEW, P.DECISION_SUPERVISE, P.FINANCE_VIEW, P.FINANCE_APPROVE},
+    Role.VILLAGER: {P.TOPIC_PROPOSE},
+}.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms

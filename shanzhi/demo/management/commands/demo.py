@@ -72,5 +72,10 @@ class Command(BaseCommand):
         if demo_events_load(seed=seed, end=now(), say=lambda line: self.stdout.write(f"  {line}")):
             trained = classifier.classifier_train()
             self.stdout.write(f"  事件分流分类器：以 {trained.events} 件事件重新训练，留出检验准确率 {trained.accuracy:.0%}")
+        # Points, mediation, self-governance …: each capability's own loader (shanzhi/demo/registry.py).
+        from shanzhi.demo.registry import loaders
+
+        for loader in loaders():
+            loader.load(scale=scale, seed=seed, say=lambda line: self.stdout.write(f"  {line}"))
         if result.skipped_accounts:
             self.stdout.write(self.style.WARNING(f"未建账号（所在区划不存在）：{'、'.join(result.skipped_accounts)}"))
