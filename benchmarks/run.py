@@ -132,7 +132,8 @@ def run_raw(sql: str, params: list[Any]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--only", choices=("", "people", "events"), default="", help="one section only")
+    sections = extra_sections()
+    parser.add_argument("--only", choices=("", "people", "events", *sections), default="", help="one section only")
     args = parser.parse_args()
     state = demo_state()
     if state is None:
@@ -149,6 +150,19 @@ def main() -> None:
             run_pages(args.runs)
         if args.only in ("", "events"):
             run_events(args.runs)
+        for name, module in sections.items():
+            if args.only in ("", name):
+                module.run(args.runs)
+
+
+def extra_sections() -> dict[str, Any]:
+    """Each capability's own section, ``benchmarks/sections/<name>.py`` with ``run(runs)``; it may import
+    ``measure``, ``count_queries``, ``run_raw`` and ``empty_view`` from this module (``from run import …``)."""
+    import importlib
+
+    folder = Path(__file__).resolve().parent / "sections"
+    sys.path.insert(0, str(folder.parent))
+    return {f.stem: importlib.import_module(f"sections.{f.stem}") for f in sorted(folder.glob("[a-z]*.py"))}
 
 
 def run_pages(runs: int) -> None:
