@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "shanzhi.warning",
     "shanzhi.open311",
     "shanzhi.points",
+    "shanzhi.honours",
     "shanzhi.rewards",
     "shanzhi.mediation",
     "shanzhi.legal",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("warning/", include("shanzhi.warning.urls")),
     path("open311/", include("shanzhi.open311.urls")),
     path("points/", include("shanzhi.points.urls")),
+    path("honours/", include("shanzhi.honours.urls")),
     path("rewards/", include("shanzhi.rewards.urls")),
     path("mediation/", include("shanzhi.mediation.urls")),
     path("legal/", include("shanzhi.legal.urls")),
