@@ -75,6 +75,20 @@ def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
 
 
+def time_pages(pages: list[tuple[str, Any, str, str, list[tuple[str, list[Any]]]]], runs: int) -> None:
+    """Print one row per page: (who, logged-in client, label, url, raw SQL statements that answer the same page)."""
+    for who, client, label, url, raws in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = count_queries(lambda url=url, client=client: client.get(url))
+        median, p95 = measure(lambda url=url, client=client: client.get(url), runs)
+        raw_ms, rows = "", ""
+        if raws:
+            rows = str(sum(run_raw(sql, params) for sql, params in raws))
+            raw_ms = f"{measure(lambda raws=raws: [run_raw(s, p) for s, p in raws], runs)[0]:.1f}"
+        print(f"{who:<10} {label:<34} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms:>8} {rows:>5}")
+
+
 def count_queries(fn: Callable[[], Any]) -> int:
     """Queries one request makes (an execute wrapper: Django clears ``connection.queries`` when a request
     starts, and on SQLite the connection is closed when it ends)."""

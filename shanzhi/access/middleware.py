@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-EXEMPT_PREFIXES = ("/static/", "/media/", "/p/", "/grid/public/", "/api/", "/accounts/", "/i18n/", "/health")
+EXEMPT_PREFIXES = ("/static/", "/media/", "/p/", "/grid/public/", "/charter/board/", "/charter/public/", "/api/",
+                   "/accounts/", "/i18n/", "/health")
 
 
 class SessionPolicyMiddleware:

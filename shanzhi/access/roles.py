@@ -72,6 +72,7 @@ class Perm:
     SHOP_MANAGE = "shop.manage"  # goods, stock, in-shop redemption, recyclables, merchants
     SHOP_CONFIRM = "shop.confirm"  # a partner merchant confirms a redemption or discount by QR
     CREDIT_VIEW = "credit.view"  # a partner bank's or employer's look-up of a consenting villager's tier
+    SHOP_USE = "shop.use"  # the 积分超市 pages: villagers reserve and show pay codes, keepers, merchants (menu entry)
     # 矛盾纠纷调解 (M1–M6) and 公共法律服务 (M7)
     MEDIATION_VIEW = "mediation.view"
     MEDIATION_HANDLE = "mediation.handle"  # intake and the eight steps
@@ -163,14 +164,15 @@ for _role, _perms in {
     Role.LEADER: {P.POINTS_VIEW},
     Role.DISPATCHER: {P.POINTS_VIEW, P.POINTS_MANAGE},  # a township publishes scheme templates
     Role.TOWNSHIP_STAFF: {P.POINTS_VIEW},
-    Role.VILLAGE_CADRE: _POINTS_STAFF | {P.POINTS_MANAGE, P.POINTS_APPROVE, P.SHOP_MANAGE},
+    Role.VILLAGE_CADRE: _POINTS_STAFF | {P.POINTS_MANAGE, P.POINTS_APPROVE, P.SHOP_MANAGE, P.SHOP_USE},
     Role.GRID_CHIEF: _POINTS_STAFF,
     Role.GRID_WORKER: _POINTS_STAFF,
     Role.ASSISTANT: {P.POINTS_RECORD},
     Role.REVIEWER: {P.POINTS_VIEW, P.POINTS_REVIEW},
     Role.SUPERVISOR: {P.POINTS_VIEW},
-    Role.VILLAGER: {P.POINTS_DECLARE},
-    Role.MERCHANT: {P.SHOP_CONFIRM, P.CREDIT_VIEW},
+    Role.VILLAGER: {P.POINTS_DECLARE, P.SHOP_USE},
+    Role.MERCHANT: {P.SHOP_CONFIRM, P.CREDIT_VIEW, P.SHOP_USE},
+    Role.VOLUNTEER: {P.SHOP_USE},  # 爱心超市 counters are often kept by volunteers (named keepers of a shop)
 }.items():
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 
@@ -200,6 +202,7 @@ for _role, _perms in {
     Role.VILLAGE_CADRE: {P.AFFAIRS_VIEW, P.DECISION_MANAGE, P.CHARTER_MANAGE, P.FINANCE_VIEW, P.FINANCE_ENTER,
                          P.FINANCE_APPROVE},
     Role.SUPERVISOR: {P.AFFAIRS_VIEW, P.DECISION_SUPERVISE, P.FINANCE_VIEW, P.FINANCE_APPROVE},
+    Role.REVIEWER: {P.FINANCE_VIEW, P.FINANCE_APPROVE},  # 民主理财小组 signs its step of the finance chain
     Role.VILLAGER: {P.TOPIC_PROPOSE},
 }.items():
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms

@@ -98,6 +98,8 @@ DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("dispatcher", Role.DISPATCHER, KEY_TOWNSHIP),
     ("township", Role.TOWNSHIP_STAFF, KEY_TOWNSHIP),
     ("mediator", Role.MEDIATOR, KEY_TOWNSHIP),
+    ("lawyer", Role.LEGAL_ADVISER, KEY_TOWNSHIP),  # appointed the demo villages' legal adviser by the mediation demo
+    ("bookkeeper", Role.BOOKKEEPER, KEY_TOWNSHIP),  # keeps 东坡村's books for it (村账乡代管, finance demo)
     ("gridchief", Role.GRID_CHIEF, V1),
     ("cadre", Role.VILLAGE_CADRE, V1),
     ("cadre2", Role.VILLAGE_CADRE, V2),

@@ -1,3 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns: list = [
+    path("", views.points_index, name="points_index"),
+    path("schemes/new/", views.scheme_new, name="points_scheme_new"),
+    path("schemes/<int:pk>/", views.scheme_page, name="points_scheme"),
+    path("schemes/<int:pk>/edit/", views.scheme_edit, name="points_scheme_edit"),
+    path("schemes/<int:pk>/categories/", views.category_add, name="points_category_add"),
+    path("schemes/<int:pk>/items/", views.item_add, name="points_item_add"),
+    path("schemes/<int:pk>/adopt/", views.scheme_adopt, name="points_scheme_adopt"),
+    path("schemes/<int:pk>/retire/", views.scheme_retire, name="points_scheme_retire"),
+    path("schemes/<int:pk>/copy/", views.template_copy, name="points_template_copy"),
+    path("schemes/<int:pk>/approve/", views.quarter_approve, name="points_quarter_approve"),
+    path("items/<int:pk>/edit/", views.item_edit, name="points_item_edit"),
+    path("record/", views.record_page, name="points_record"),
+    path("batch/", views.batch_page, name="points_batch"),
+    path("mine/", views.mine_page, name="points_mine"),
+    path("declare/", views.declare_page, name="points_declare"),
+    path("reconsider/", views.reconsider, name="points_reconsider"),
+    path("accounts/<int:pk>/consent/", views.consent, name="points_consent"),
+    path("review/", views.review_page, name="points_review"),
+    path("review/bulk/", views.review_bulk, name="points_review_bulk"),
+    path("review/<int:pk>/", views.review_entry, name="points_review_entry"),
+    path("review/<int:pk>/decide/", views.review_decide, name="points_review_decide"),
+    path("quarters/<int:pk>/", views.quarter_page, name="points_quarter"),
+    path("quarters/<int:pk>/publish/", views.quarter_publish, name="points_quarter_publish"),
+    path("quarters/<int:pk>/investigate/", views.objection_investigate, name="points_objection_investigate"),
+    path("reconsiderations/", views.reconsideration_list, name="points_reconsiderations"),
+    path("reconsiderations/<int:pk>/", views.reconsideration_page, name="points_reconsideration"),
+    path("reconsiderations/<int:pk>/decide/", views.reconsideration_decide, name="points_reconsideration_decide"),
+    path("ledger/", views.ledger_page, name="points_ledger"),
+    path("results/", include("shanzhi.points.ranking_urls")),
+]

@@ -33,7 +33,9 @@ def verify(publication: Publication, value: str) -> dict[str, Any]:
 
 def _context(publication: Publication, **extra: Any) -> dict[str, Any]:
     return {"p": publication, "committee": committee_name(publication.village.name, publication.village.level),
-            "superseded_by": selectors.superseding(publication) if not publication.is_live else None, **extra}
+            "superseded_by": selectors.superseding(publication) if not publication.is_live else None,
+            "replies_public": selectors.replies_public(publication), "answers": selectors.public_answers(publication),
+            "row_refs": selectors.row_refs(publication), **extra}
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,6 +43,9 @@ def public_page(request: HttpRequest, public_id: str) -> HttpResponse:
     publication = selectors.public_publication(public_id=public_id)
     result = verify(publication, request.GET["fp"]) if "fp" in request.GET else None
     form = {"name": "", "phone": "", "text": ""}
+    about = (request.GET.get("about") or "").strip()[:40]
+    if about and selectors.replies_public(publication):  # "question this row": the question names the row
+        form["text"] = f"关于 {about}："
     error = ""
     if request.method == "POST":
         form = {k: request.POST.get(k, "") for k in form}

@@ -4,6 +4,7 @@ id and show only what the public page may show (domain.md F7)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,37 @@ def public_publication(*, public_id: str) -> Publication:
 
 def superseding(publication: Publication) -> Publication | None:
     return Publication.objects.filter(supersedes=publication).only("public_id", "title").first()
+
+
+# Kinds whose answered objections are published with them (a villager's question on a finance statement and
+# the village's answer, domain.md A3), each with how a row is named when someone questions it ("" = not askable).
+_PUBLIC_REPLY_KINDS: dict[str, Callable[[list[str]], str]] = {}
+
+
+def register_public_replies(kind: str, row_ref: Callable[[list[str]], str] | None = None) -> None:
+    """Show the answered objections of publications of ``kind`` on their public page (masked name, question,
+    answer) and offer a "question this row" link per row named by ``row_ref(row)`` (default: the first cell).
+    Called from a domain app's ``AppConfig.ready``; other kinds keep objections private to the publisher."""
+    _PUBLIC_REPLY_KINDS[kind] = row_ref or (lambda row: row[0] if row else "")
+
+
+def replies_public(publication: Publication) -> bool:
+    return publication.kind in _PUBLIC_REPLY_KINDS
+
+
+def row_refs(publication: Publication) -> list[str]:
+    ref = _PUBLIC_REPLY_KINDS.get(publication.kind)
+    if ref is None or not publication.is_live:
+        return []
+    return [ref(list(row)) for row in publication.content.get("rows", [])]
+
+
+def public_answers(publication: Publication) -> list[Objection]:
+    """The answered objections shown publicly with the publication (only for kinds registered above)."""
+    if not replies_public(publication):
+        return []
+    return list(Objection.objects.filter(publication=publication).exclude(status=ObjectionStatus.PENDING)
+                .order_by("created_at", "id")[:200])
 
 
 def public_objection(*, publication: Publication, receipt: str) -> Objection:

@@ -28,7 +28,23 @@ MENU: list[tuple[str, Any, str]] = [
     ("event_index", _("事件办理"), Perm.EVENT_REPORT),  # every role in the loop may report
     ("event_assessment", _("事件考核"), Perm.EVENT_VIEW),  # G4: staff only (villagers hold event.report alone)
     ("warning_list", _("预警"), Perm.WARNING_VIEW),
+    ("rewards_index", _("积分超市"), Perm.SHOP_USE),  # villagers, shop keepers and staff, partner merchants
     ("zero_today", _("今日零报告"), Perm.ZERO_REPORT_FILE),
+    ("mediation_index", _("矛盾调解"), Perm.MEDIATION_VIEW),  # M1–M5: cases, organisations, mediators
+    ("mediation_mine", _("我的调解申请"), Perm.LEGAL_ASK),  # M2: a villager applies and follows on the phone
+    ("legal_index", _("法律服务"), Perm.LEGAL_ASK),  # M7: villagers ask and apply; advisers below
+    ("legal_queue", _("法律咨询"), Perm.LEGAL_ANSWER),
+    ("mediation_stats", _("调解统计"), Perm.MEDIATION_STATS),
+    ("mediation_risk", _("纠纷风险"), Perm.MEDIATION_VIEW),
+    ("charter_index", _("权力清单与村规"), Perm.AFFAIRS_VIEW),  # A1, A6
+    ("board_overview", _("公开栏监督"), Perm.AFFAIRS_VIEW),  # A4: disclosure frequency per village
+    ("affairs_index", _("村务决策"), Perm.AFFAIRS_VIEW),  # A2 四议两公开, A5 议事协商 (staff)
+    ("affairs_my_topics", _("村民议事"), Perm.TOPIC_PROPOSE),  # A5: villagers propose, comment and vote
+    ("finance_index", _("村级财务"), Perm.FINANCE_VIEW),  # A3: books, approval chains, monthly statements, 7 books
+    ("points_index", _("积分"), Perm.POINTS_VIEW),  # P1–P3: schemes, review, quarters (staff, review group)
+    ("points_ranking", _("积分排名"), Perm.POINTS_VIEW),  # P4: rankings, stars, titles, black list; traceable
+    ("points_record", _("一事一记"), Perm.POINTS_RECORD),  # P2: grid staff and assistants on the phone
+    ("points_mine", _("我的积分"), Perm.POINTS_DECLARE),  # P2: villagers' balance, declaration, 复议
     ("audit_list", _("审计日志"), Perm.AUDIT_VIEW),
     ("workflow_calendar", _("工作日历"), Perm.CALENDAR_MANAGE),
 ]

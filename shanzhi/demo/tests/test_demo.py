@@ -119,7 +119,7 @@ def test_every_role_has_a_demo_account(client):
 
 @pytest.mark.django_db
 def test_synthetic_values_are_valid():
-    run_demo()
+    run_demo("--without-capabilities")
     seen = set()
     for p in Person.objects.all():
         facts = parse_id_number(p.id_number)

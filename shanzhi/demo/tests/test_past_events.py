@@ -22,7 +22,7 @@ def fast_hasher(settings):
 
 def run_demo() -> str:
     out = io.StringIO()
-    call_command("demo", "--scale", "small", "--regions", "419001", stdout=out)
+    call_command("demo", "--scale", "small", "--regions", "419001", "--without-capabilities", stdout=out)
     return out.getvalue()
 
 

@@ -22,7 +22,7 @@ def fast_hasher(settings):
 def test_demo_has_a_special_grid_hazard_points_and_an_assistant(client, settings):
     settings.MAP_TILE_URL = ""
     out = io.StringIO()
-    call_command("demo", "--scale", "small", "--regions", "419001", stdout=out)
+    call_command("demo", "--scale", "small", "--regions", "419001", "--without-capabilities", stdout=out)
     assert "网格演示：新增" in out.getvalue()
     assert GridProfile.objects.get(place__code=SPECIAL_GRID).grid_type == "special"
     points = list(HazardPoint.objects.filter(grid__code=SPECIAL_GRID))
@@ -42,7 +42,7 @@ def test_demo_has_a_special_grid_hazard_points_and_an_assistant(client, settings
 
     counts = (HazardPoint.objects.count(), VillageAssistant.objects.count(), AssistantDuties.objects.count())
     out = io.StringIO()
-    call_command("demo", "--scale", "small", "--regions", "419001", stdout=out)
+    call_command("demo", "--scale", "small", "--regions", "419001", "--without-capabilities", stdout=out)
     assert "网格演示" not in out.getvalue()
     assert (
         HazardPoint.objects.count(),

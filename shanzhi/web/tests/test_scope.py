@@ -12,8 +12,15 @@ import pytest
 from django.apps import apps
 
 from shanzhi.access.roles import Perm
+from shanzhi.affairs.tests import scope as affairs_cases
+from shanzhi.charter.tests import scope as charter_cases
 from shanzhi.core.scoping import ScopedQuerySet
+from shanzhi.finance.tests import scope as finance_cases
 from shanzhi.grid.tests import scope_cases as grid_cases
+from shanzhi.honours.tests import scope as results_cases
+from shanzhi.mediation.tests import scope as mediation_cases
+from shanzhi.points.tests import scope as points_cases
+from shanzhi.rewards.tests import scope as rewards_cases
 from shanzhi.warning.tests import scope as warning_cases
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +53,44 @@ PAGE_CASES = {
     "event_assessment_events": lambda c: f"/events/assessment/events?place={c.tree.v1.code}&measure=accept_due",
     "warning_detail": lambda c: f"/warning/{warning_cases.scope_warning(c).pk}/",
     "warning_place": lambda c: f"/warning/place/{c.tree.g1.code}/",
+    "charter_rules_detail": lambda c: f"/charter/rules/{charter_cases.rules_version(c).pk}/",
+    "charter_rules_diff": lambda c: f"/charter/rules/{charter_cases.rules_version(c).pk}/diff/",
+    "charter_rules_clauses": lambda c: f"/charter/rules/{charter_cases.rules_version(c).pk}/clauses/",
+    "charter_power_list": lambda c: f"/charter/lists/{charter_cases.power_list(c).pk}/",
+    "charter_power_item_edit": lambda c: f"/charter/items/{charter_cases.power_list(c).items.get().pk}/edit/",
+    "points_scheme": lambda c: f"/points/schemes/{points_cases.scheme(c).pk}/",
+    "points_item_edit": lambda c: f"/points/items/{points_cases.item(c).pk}/edit/",
+    "points_quarter": lambda c: f"/points/quarters/{points_cases.quarter(c).pk}/",
+    "points_reconsideration": lambda c: f"/points/reconsiderations/{points_cases.reconsideration(c).pk}/",
+    "points_ledger": lambda c: f"/points/ledger/?place={c.tree.g1.code}",
+    "points_ranking": lambda c: f"/points/results/?scheme={results_cases.scheme(c).pk}",
+    "points_results_account": lambda c: f"/points/results/accounts/{results_cases.account(c).pk}/",
+    "points_results_entries": lambda c: f"/points/results/entries/?scheme={results_cases.scheme(c).pk}",
+    "points_results_entry": lambda c: f"/points/results/entries/{results_cases.entry(c).pk}/",
+    "honours_round": lambda c: f"/honours/rounds/{results_cases.star_round(c).pk}/",
+    "honours_listing": lambda c: f"/honours/blacklist/{results_cases.listing(c).pk}/",
+    "affairs_decision": lambda c: f"/affairs/decisions/{affairs_cases.decision(c).pk}/",
+    "affairs_topic": lambda c: f"/affairs/topics/{affairs_cases.topic(c).pk}/",
     "zero_sheet": lambda c: f"/warning/zero/periods/{warning_cases.scope_period(c).pk}/?place={c.tree.v1.code}",
+    "finance_ledger": lambda c: f"/finance/ledgers/{finance_cases.ledger(c).pk}/",
+    "finance_statements": lambda c: f"/finance/ledgers/{finance_cases.ledger(c).pk}/statements/",
+    "finance_month": lambda c: f"/finance/ledgers/{finance_cases.ledger(c).pk}/months/{finance_cases.ledger(c).start_month:%Y-%m}/",
+    "finance_chain": lambda c: f"/finance/ledgers/{finance_cases.ledger(c).pk}/chain/",
+    "finance_categories": lambda c: f"/finance/ledgers/{finance_cases.ledger(c).pk}/categories/",
+    "finance_books": lambda c: f"/finance/ledgers/{finance_cases.ledger(c).pk}/books/",
+    "finance_entry_new": lambda c: f"/finance/ledgers/{finance_cases.ledger(c).pk}/new/",
+    "finance_entry": lambda c: f"/finance/entries/{finance_cases.entry(c).pk}/",
+    "mediation_stats": lambda c: f"/mediation/stats/?place={c.tree.v1.code}&period=2026",
+    "mediation_stats_breakdown": lambda c: f"/mediation/stats/mediators/?place={c.tree.v1.code}&period=2026-11",
+    "mediation_risk": lambda c: f"/mediation/stats/risk/?place={c.tree.v1.code}",
+    "mediation_risk_repeats": lambda c: f"/mediation/stats/risk/repeats/?place={c.tree.v1.code}",
+    "mediation_case_detail": lambda c: f"/mediation/cases/{mediation_cases.case(c).pk}/",
+    "mediation_case_pdf": lambda c: f"/mediation/cases/{mediation_cases.case(c).pk}/pdf/application",
+    "mediation_org_detail": lambda c: f"/mediation/orgs/{mediation_cases.organisation(c).pk}/",
+    "mediation_mediator_detail": lambda c: f"/mediation/mediators/{mediation_cases.mediator(c).pk}/",
+    "rewards_shop": lambda c: f"/rewards/shop/{rewards_cases.shop(c).pk}/",
+    "rewards_goods": lambda c: f"/rewards/goods/{rewards_cases.goods(c).pk}/",
+    "rewards_merchant_admin": lambda c: f"/rewards/merchants/{rewards_cases.merchant(c).pk}/",
 }
 # A household move is seen by both villages involved (the receiving one decides it).
 ALSO_SEEN_BY_SAME_TOWNSHIP = {"move_detail"}

@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="same seed, same people (default 1)")
         parser.add_argument("--regions", default="", metavar="CODE",
                             help="load national regions only under this code prefix, e.g. 419001 (default: all)")
+        parser.add_argument("--without-capabilities", action="store_true",
+                            help="only the registry, grids and events: skip the loaders of points, mediation, "
+                                 "self-governance … (tests of the core demo use it; each capability tests its own)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -75,7 +78,7 @@ class Command(BaseCommand):
         # Points, mediation, self-governance …: each capability's own loader (shanzhi/demo/registry.py).
         from shanzhi.demo.registry import loaders
 
-        for loader in loaders():
+        for loader in [] if options["without_capabilities"] else loaders():
             loader.load(scale=scale, seed=seed, say=lambda line: self.stdout.write(f"  {line}"))
         if result.skipped_accounts:
             self.stdout.write(self.style.WARNING(f"未建账号（所在区划不存在）：{'、'.join(result.skipped_accounts)}"))
