@@ -63,10 +63,12 @@ def test_online_vote_result_and_task(browser, live_server, page, login, villager
     assert "投票成功" in pa.locator(".alert").first.inner_text()
     assert "已经投过票" in pa.get_by_test_id("vote-refusal").inner_text()
     # a replayed form (the same phone posting again) is refused by the service too
-    pa.evaluate("""() => { const f = document.createElement('form'); f.method = 'post';
-        f.innerHTML = '<input name="csrfmiddlewaretoken" value="' + document.cookie.match(/csrftoken=([^;]+)/)[1] + '">'
-        + '<input name="what" value="vote"><input name="choice" value="against">'; document.body.appendChild(f); f.submit(); }""")
-    pa.wait_for_load_state()
+    # (wait for the navigation the submit starts: the page already shown has loaded, so waiting for "load" alone
+    # could read the old page's alert)
+    with pa.expect_navigation():
+        pa.evaluate("""() => { const f = document.createElement('form'); f.method = 'post';
+            f.innerHTML = '<input name="csrfmiddlewaretoken" value="' + document.cookie.match(/csrftoken=([^;]+)/)[1] + '">'
+            + '<input name="what" value="vote"><input name="choice" value="against">'; document.body.appendChild(f); f.submit(); }""")
     assert "已经投过票" in pa.locator(".alert").first.inner_text()
     pb = phone(browser, live_server)
     login(pb, "villager_b")
