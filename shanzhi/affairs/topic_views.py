@@ -241,7 +241,7 @@ def my_topic(request: HttpRequest, pk: int) -> HttpResponse:
 def topic_public(request: HttpRequest, public_id: str) -> HttpResponse:
     """议事结果与落实情况 (no login): the published result and each task's owner, deadline and progress."""
     t = Topic.objects.select_related("village", "publication").filter(public_id=public_id).first()
-    if t is None or t.publication_id is None:
+    if t is None or t.publication_id is None or t.publication.status == "withdrawn":
         raise NotFound()
     return render(request, "affairs/topic_public.html", {
         "t": t, "state_label": TOPIC.state_label(t.state), "results": selectors.topic_results(t),

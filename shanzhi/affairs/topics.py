@@ -155,12 +155,36 @@ def topic_review(*, acting_user: Any, topic: Topic, eligibility: str, secret: bo
     return topic
 
 
+def _tell_village(topic: Topic, title: str) -> None:
+    """After the commit, an inbox message to every villager of the topic's village who has an account linked
+    to the registry (the meeting notice and the vote's opening reach them on their phones)."""
+    from django.contrib.auth import get_user_model
+
+    village_path, link = topic.village.path, reverse("affairs_my_topic", args=[topic.pk])
+
+    def send() -> None:
+        users = get_user_model().objects.filter(is_active=True, person__place_path__prefix=village_path).exclude(
+            person__residence_status__in=("moved_out", "deceased"))
+        notify_users(users=users.iterator(), title=title, link=link)
+
+    transaction.on_commit(send)
+
+
 @transaction.atomic
 def topic_deliberate(*, acting_user: Any, topic: Topic, now: dt.datetime | None = None) -> Topic:
-    """协商议事: open the deliberation (meetings, comments, the vote in its window); the village is told."""
+    """协商议事: open the deliberation (meetings, comments, the vote in its window); the village is told. A vote
+    window that has already closed is refused here: the vote could then never be held."""
     locked = _visible(topic, acting_user)
+    at = now or clock.now()
+    if locked.vote_closes_at and locked.vote_closes_at <= at:
+        raise ValidationFailed(f"投票截止时间（{local_date(locked.vote_closes_at):%Y-%m-%d}）已过，"
+                               "请退回内容审定重新设定投票时间。", code="vote_window_past")
     engine.transition(locked, "deliberate", acting_user=acting_user, now=now)
     _copy(locked, topic)
+    if locked.vote_closes_at:
+        _tell_village(locked, f"议题“{locked.title}”开始协商议事，请在截止前投票")
+    else:
+        _tell_village(locked, f"议题“{locked.title}”开始协商议事，欢迎发表意见")
     return topic
 
 
@@ -222,6 +246,8 @@ def topic_meeting_call(*, acting_user: Any, topic: Topic, held_on: dt.date, venu
                                           called_by=acting_user)
     audit_record(actor=acting_user, action=AuditAction.CREATE, event="topic_meeting_call", obj=meeting,
                  place_path=locked.place_path, after={"topic": locked.pk, "held_on": held_on, "fixed": on_fixed})
+    _tell_village(locked, f"议事会议通知：{held_on:%Y年%m月%d日}"
+                          f"{'在' + meeting.venue if meeting.venue else ''}议“{locked.title}”")
     return meeting
 
 
@@ -231,6 +257,9 @@ def topic_meeting_record(*, acting_user: Any, meeting: TopicMeeting, participant
     """Record who took part (本地村 in person, 外地村 remote, 网上村 online) and the summary, after the meeting."""
     locked = _visible(meeting.topic, acting_user)
     _manage(acting_user, locked)
+    if locked.state not in MEETING_STATES:
+        raise Conflict(f"当前步骤为“{engine.for_case(locked).state_label(locked.state)}”，议事会议的参会情况已不能更改。",
+                       code="meeting_state")
     meeting = TopicMeeting.objects.select_for_update().get(pk=meeting.pk, topic=locked)
     if meeting.held_on > _today(now):
         raise ValidationFailed("会议尚未召开，会后再记录参会情况。", code="not_yet")

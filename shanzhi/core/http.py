@@ -39,3 +39,15 @@ def act_then_redirect(request: HttpRequest, action: Callable[[], object], *, suc
     else:
         messages.success(request, success)
     return to
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` the form posted (or the query string carries) if it points at this site, else ``fallback``:
+    a path like ``//elsewhere.example`` or ``https://elsewhere/`` never becomes a redirect off the site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback

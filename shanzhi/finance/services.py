@@ -601,6 +601,9 @@ def entry_resubmit(*, acting_user: Any, entry: Entry, reason: str, date: Any = N
         raise NotFound()
     if locked.state != EntryState.RETURNED:
         raise Conflict(f"该记录{locked.get_state_display()}，只有被退回的记录才能修改后重新提交。", code="not_returned")
+    if locked.entered_by_id != acting_user.pk:
+        # Whoever resubmits could otherwise sign the next round (may_sign only excludes the enterer).
+        raise ValidationFailed("被退回的记录只能由原录入人修改后重新提交。", code="resubmit_not_enterer")
     note = _text(reason, "修改说明", REASON_MAX)
     new_date = parse_date(date, "发生日期") if date not in (None, "") else locked.date
     if month_start(new_date) != locked.month:
@@ -618,6 +621,7 @@ def entry_resubmit(*, acting_user: Any, entry: Entry, reason: str, date: Any = N
     steps = active_steps(ledger) if needs_chain else []
     if needs_chain and not steps:
         raise ValidationFailed("本村审批链尚未设置签批步骤。", code="chain_empty")
+    locked_amount_before = locked.amount
     changes: dict[str, list[str]] = {}
     for field, old, new in (("date", locked.date, new_date), ("category", locked.category.name, new_cat.name),
                             ("amount", locked.amount, new_amount), ("counterparty", locked.counterparty, new_party),
@@ -630,6 +634,10 @@ def entry_resubmit(*, acting_user: Any, entry: Entry, reason: str, date: Any = N
     locked.counterparty, locked.summary = new_party, new_summary
     locked.needs_chain = needs_chain
     locked.needs_decision = locked.kind == EntryKind.EXPENSE and new_amount > chain.decision_threshold
+    if new_amount != locked_amount_before and locked.decision_id:
+        # The decision was taken on the old amount: a changed amount needs the village to decide again.
+        changes["decision"] = [str(locked.decision_id), ""]
+        locked.decision_id = None
     _attach(acting_user, locked, files)
     if needs_chain:
         _start_round(acting_user, locked, steps, HistoryAction.RESUBMIT, reason=note, changes=changes)
@@ -638,7 +646,7 @@ def entry_resubmit(*, acting_user: Any, entry: Entry, reason: str, date: Any = N
         EntryHistory.objects.create(entry=locked, place_path=locked.place_path, action=HistoryAction.RESUBMIT,
                                     round=locked.round, actor=acting_user, reason=note, changes=changes)
     locked.save(update_fields=["date", "category", "amount", "counterparty", "summary", "needs_chain",
-                               "needs_decision", "round", "state", "current_step"])
+                               "needs_decision", "decision_id", "round", "state", "current_step"])
     _audit(acting_user, "entry_resubmit", locked, action=AuditAction.UPDATE,
            before={k: v[0] for k, v in changes.items()}, after={**{k: v[1] for k, v in changes.items()},
                                                                   "state": locked.state, "round": locked.round})
@@ -739,10 +747,21 @@ def entry_decision_request(*, acting_user: Any, entry: Entry) -> Entry:
     return locked
 
 
+def linkable_decisions(user: Any, ledger: Ledger, entry: Entry) -> Any:
+    """The passed decisions that may stand behind ``entry``: one the village took up itself (a project, no other
+    capability asked for it) or the one asked for this very expense — never one taken on the village rules, a
+    points scheme or another expense."""
+    from django.db.models import Q
+
+    from shanzhi.affairs import api as affairs
+
+    return affairs.decisions_passed(user=user, place=ledger.village).filter(
+        Q(source="") | Q(source=DECISION_SOURCE, source_ref=str(entry.pk)))
+
+
 @transaction.atomic
 def entry_decision_link(*, acting_user: Any, entry: Entry, decision_id: Any) -> Entry:
     """Link a large expense to a decision the village has already passed (chosen from the passed decisions)."""
-    from shanzhi.affairs import api as affairs
 
     ledger, locked = _entry_for(acting_user, entry)
     if not may_enter(acting_user, ledger):
@@ -753,8 +772,11 @@ def entry_decision_link(*, acting_user: Any, entry: Entry, decision_id: Any) -> 
         pk = int(decision_id)
     except (TypeError, ValueError):
         raise ValidationFailed("请选择一项已通过的决策。", code="decision")
-    if not affairs.decisions_passed(user=acting_user, place=ledger.village).filter(pk=pk).exists():
-        raise ValidationFailed("请选择本村一项已通过的四议两公开决策。", code="decision")
+    if not linkable_decisions(acting_user, ledger, locked).filter(pk=pk).exists():
+        raise ValidationFailed("请选择本村一项已通过、且针对本笔支出（或本村自行提议的项目）的四议两公开决策。",
+                               code="decision")
+    if Entry.objects.filter(decision_id=pk).exclude(pk=locked.pk).exclude(state=EntryState.CANCELLED).exists():
+        raise ValidationFailed("该决策已关联其他支出，一项决策只能用于一笔支出。", code="decision_used")
     locked.decision_id = pk
     locked.save(update_fields=["decision_id"])
     EntryHistory.objects.create(entry=locked, place_path=locked.place_path, action=HistoryAction.DECISION,

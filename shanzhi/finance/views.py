@@ -160,11 +160,9 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
     decisions = []
     decision_state = ""
     if entry.needs_decision:
-        from shanzhi.affairs import api as affairs
-
         decision_state = services.decision_state(entry)
         if may_enter and decision_state in ("none", "rejected"):
-            decisions = list(affairs.decisions_passed(user=user, place=ledger.village)[:50])
+            decisions = list(services.linkable_decisions(user, ledger, entry)[:50])
     return render(request, "finance/entry.html", {
         "entry": entry, "ledger": ledger, "vouchers": list(attachment_list(user=user, obj=entry)),
         "steps": [{"step": s, "signed": signed.get(s.pk), "current": entry.current_step_id == s.pk} for s in steps],

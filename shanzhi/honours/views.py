@@ -115,6 +115,8 @@ def titles_assess(request: HttpRequest) -> HttpResponse:
             year = int(request.POST.get("year", ""))
         except (TypeError, ValueError):
             raise ValidationFailed("请选择年度。")
+        if not 2000 <= year <= 2100:
+            raise ValidationFailed("请选择 2000—2100 年之间的年度。")
         box["round"] = services.titles_assess(acting_user=request.user, scheme_id=scheme_id, year=year)
 
     response = act_then_redirect(request, act, success="已完成年终评优。",

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}[0-9]{3}[0-9Xx](?![0-9])")
-PHONE_RE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# 18-digit identity numbers, and the 15-digit ones issued before 1999 (two-digit year, no check digit).
+ID_RE = re.compile(r"(?<![0-9])(?:[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}[0-9]{3}[0-9Xx]"
+                   r"|[1-9][0-9]{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})(?![0-9Xx])")
+# Mobile numbers as people write them: 13812345678, 138-1234-5678, 138 1234 5678, +86 138…, 86138….
+PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]{4}){2}(?![0-9])")
 PARTY_LABELS = "甲乙丙丁戊己庚辛壬癸"
 DIGITS = "零一二三四五六七八九"
 

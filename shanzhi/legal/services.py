@@ -270,6 +270,8 @@ def exemplary_case_create(*, acting_user: Any, place: Place, title: str, dispute
         if found := identifying_text(fields[key]):
             raise ValidationFailed(f"{label}中含有身份证号或手机号（{found[:3]}…），典型案例须匿名，请删去。",
                                    code="case_identifying")
+    if not any((n or "").strip() for n in party_names):
+        raise ValidationFailed("请填写当事人姓名（逗号分隔），发布时以甲方、乙方……代替。", code="case_party_names")
     fields = {k: anonymise(v, party_names) for k, v in fields.items()}
     if source_case_id is not None and ExemplaryCase.objects.filter(source_case_id=source_case_id).exists():
         raise Conflict("该调解案件已经编为典型案例。", code="case_exists")

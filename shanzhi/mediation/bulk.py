@@ -24,6 +24,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils.timezone import now
 
 from shanzhi.access.models import User
@@ -92,7 +93,11 @@ class _Loader:
         self.history: list[CaseHistory] = []
         self.agreements: list[Agreement] = []
         self.visits: list[ReturnVisit] = []
-        self.archive_seq: dict[tuple[int, int], int] = defaultdict(int)
+        # Archive numbers go on from those already given (the demo's cases made through the services come first).
+        self.archive_seq: dict[tuple[int, int], int] = defaultdict(int, {
+            (row["organisation_id"], row["archive_year"]): row["m"]
+            for row in Case.objects.filter(archive_seq__isnull=False).values("organisation_id", "archive_year")
+            .annotate(m=Max("archive_seq"))})
 
     def step(self, case: Case, name: str, label: str, before: str, after: str, actor: User, at: dt.datetime,
              note: str = "") -> None:

@@ -71,6 +71,8 @@ def _history(case) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def risk_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_detail(user=request.user, pk=pk)
+    if not request.user.has_perm_at(Perm.MEDIATION_VIEW, case.place_path):
+        raise NotFound()  # the applicant sees the case on the phone, never the internal risk assessment
     error = ""
     if request.method == "POST":
         try:

@@ -708,7 +708,12 @@ def case_extend(*, acting_user: Any, case: Case, days: Any, reason: str, applica
             raise Conflict("只有已受理、尚未结束调解的案件才能延长期限。", code="extension_state")
         old = locked.limit_at
         locked.limit_at = old + dt.timedelta(days=days)
-        locked.save(update_fields=["limit_at", *engine.set_due(locked, locked.limit_at)])
+        fields = ["limit_at", *engine.set_due(locked, locked.limit_at)]
+        if locked.is_overdue and locked.limit_at > at:
+            # The agreed new limit lies ahead: the case is no longer over its limit (nor due for escalation).
+            locked.is_overdue, locked.overdue_at, locked.escalate_at = False, None, None
+            fields += ["is_overdue", "overdue_at", "escalate_at"]
+        locked.save(update_fields=fields)
         ext = Extension.objects.create(case=locked, days=days, reason=reason, applicant_consent=a,
                                        respondent_consent=r, old_limit_at=old, new_limit_at=locked.limit_at,
                                        recorded_by=acting_user)
@@ -719,6 +724,12 @@ def case_extend(*, acting_user: Any, case: Case, days: Any, reason: str, applica
                      after={"limit_at": locked.limit_at, "applicant": a, "respondent": r})
     case.limit_at, case.due_at = locked.limit_at, locked.due_at
     return ext
+
+
+def _refuse_if_archived(case: Case) -> None:
+    """一案一卷: once archived, the file is final — performance, judicial confirmation and risk stay as filed."""
+    if case.state == workflow.ARCHIVED:
+        raise Conflict("案件已归档，卷内记录不能再更改。", code="case_archived")
 
 
 def _needs_session(case: Case, label: str) -> None:
@@ -864,6 +875,7 @@ def performance_update(*, acting_user: Any, case: Case, status: str, note: str =
     """协议履行情况: pending, partly performed, performed (with the date) or not performed."""
     _visible(acting_user, case)
     _check_handler(acting_user, case)
+    _refuse_if_archived(case)
     agreement = _agreement(case)
     status = _choice(status, PerformanceStatus, "履行情况")
     note = _text(note, "履行说明", required=status == PerformanceStatus.BREACHED, limit=500)
@@ -891,6 +903,7 @@ def judicial_apply(*, acting_user: Any, case: Case, applied_on: Any, court: str,
     """申请司法确认: both parties applied to a court within the 30-day window; refused outside it."""
     _visible(acting_user, case)
     _check_handler(acting_user, case)
+    _refuse_if_archived(case)
     agreement = _agreement(case)
     day = _date(applied_on, "申请日期")
     court = _text(court, "受理法院", limit=80)
@@ -914,6 +927,7 @@ def judicial_decide(*, acting_user: Any, case: Case, result: str, decided_on: An
     """司法确认结果: the court confirmed the agreement or rejected the application."""
     _visible(acting_user, case)
     _check_handler(acting_user, case)
+    _refuse_if_archived(case)
     agreement = _agreement(case)
     result = _choice(result, JudicialResult, "司法确认结果")
     day = _date(decided_on, "裁定日期")
@@ -1016,6 +1030,7 @@ def case_risk_grade(*, acting_user: Any, case: Case, level: str, note: str = "",
     """信访风险评估 (M6): the handlers grade a case's petition risk (低/中/高) with the reason."""
     _visible(acting_user, case)
     _check_handler(acting_user, case)
+    _refuse_if_archived(case)
     level = _choice(level, RiskLevel, "风险等级")
     note = _text(note, "评估说明", required=level == RiskLevel.HIGH, limit=500)
     at = current(now)

@@ -25,7 +25,7 @@ from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
 from shanzhi.workflow import engine
 
-from . import documents, pdf, selectors, services, workflow
+from . import documents, pdf, risk, selectors, services, workflow
 from .choices import (
     DisputeType,
     DocumentKind,
@@ -347,7 +347,8 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
                     "已整理卷宗，归档。"),
         "note": (lambda: services.case_note(acting_user=user, case=case, note=note), "已添加工作记录。"),
         "urge": (lambda: services.case_urge(acting_user=user, case=case, note=note), "已催办。"),
-        "risk": (lambda: services.case_risk_grade(acting_user=user, case=case, level=p.get("level", ""), note=note),
+        # the same rules as the risk page: a reason for every grade, and a high grade raises or asks for a warning
+        "risk": (lambda: risk.risk_grade(acting_user=user, case=case, level=p.get("level", ""), reason=note),
                  "已评估信访风险。"),
     }
     if step not in steps:

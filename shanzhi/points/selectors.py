@@ -126,12 +126,20 @@ def subject_search(*, user: Any, scheme: Scheme, q: str, perm: str = Perm.POINTS
     return out
 
 
-def subject_label(scheme: Scheme, subject_id: Any) -> str:
+def subject_labels(*, user: Any, scheme: Scheme, subject_ids: list[Any], perm: str = Perm.POINTS_RECORD
+                   ) -> list[tuple[str, str]]:
+    """(id, label) of the chosen households/persons, in one query, only those in the scheme's village and the
+    user's recording scope (an id from elsewhere is dropped, never named)."""
     model = Household if scheme.subject_type == SubjectType.HOUSEHOLD else Person
-    obj = model.objects.filter(pk=_int(subject_id)).first()
-    if obj is None:
-        return ""
-    return f"{obj.head_name}户" if isinstance(obj, Household) else obj.name
+    ids = [i for i in (_int(s) for s in subject_ids) if i is not None]
+    found = {obj.pk: obj for obj in model.objects.visible_to(user, perm).filter(
+        place_path__prefix=scheme.place_path, pk__in=ids)} if ids else {}
+    return [(str(i), f"{found[i].head_name}户" if model is Household else found[i].name) for i in ids if i in found]
+
+
+def subject_label(*, user: Any, scheme: Scheme, subject_id: Any) -> str:
+    labels = subject_labels(user=user, scheme=scheme, subject_ids=[subject_id])
+    return labels[0][1] if labels else ""
 
 
 @dataclass

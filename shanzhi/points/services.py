@@ -825,6 +825,11 @@ def reconsideration_decide(*, acting_user: Any, reconsideration_id: Any, upheld:
         pk=reconsideration_id)
     if rec.status not in (ReconsiderationStatus.OPEN, ReconsiderationStatus.INVESTIGATING):
         raise Conflict("该复议已处理。", code="reconsider_done")
+    # No one decides their own case: not the cadre who filed it, nor one whose own account it is.
+    own = own_subject(acting_user, account.scheme)
+    if rec.filed_by_id == acting_user.pk or (
+            own is not None and getattr(account, f"{account.scheme.subject_type}_id") == own.pk):
+        raise ValidationFailed("本人提出或涉及本人（本户）的复议，须由其他评议人员调查决定。", code="reconsider_own")
     investigation = _text(investigation, "调查情况", limit=2000)
     if rec.entry is None and entry_id not in (None, ""):
         # An objection names a person, not a record: the investigation finds the record in question.
@@ -843,6 +848,14 @@ def reconsideration_decide(*, acting_user: Any, reconsideration_id: Any, upheld:
                 else None
             if item is None:
                 raise ValidationFailed("更正所依细则不属于本方案。", code="reconsider_item")
+        if item is None:
+            raise ValidationFailed("复议成立须选择更正所依的积分细则。", code="reconsider_item")
+        # A correction is bounded by the rule it relies on: no more (in either direction) than the item's widest
+        # score, so an upheld case cannot mint points beyond what the scheme allows for the deed.
+        widest = max(abs(item.points_min), abs(item.points_max))
+        if abs(amount) > widest:
+            raise ValidationFailed(f"更正分值超出细则「{item.name}」的分值范围（不超过 {fmt_points(widest)} 分）。",
+                                   code="reconsider_range")
         if rec.entry and rec.entry.is_earning and rec.entry.status == EntryStatus.APPROVED \
                 and rec.entry.points + amount < min(ZERO, rec.entry.points):
             raise ValidationFailed("更正后该记录的分值不能低于 0 分（扣分记录除外）。", code="reconsider_too_much")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shanzhi.access.roles import Perm
 from shanzhi.core.errors import ApplicationError, NotFound, ValidationFailed
 from shanzhi.core.forms import parse_date
-from shanzhi.core.http import act_then_redirect
+from shanzhi.core.http import act_then_redirect, safe_next
 from shanzhi.files.selectors import attachment_list
 from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.regions.choices import Level
@@ -339,7 +339,7 @@ def record_page(request: HttpRequest) -> HttpResponse:
     recent = selectors.recent_entries(user=user, scheme=scheme) if scheme else []
     return render(request, "points/record.html", {
         "schemes": schemes, "scheme": scheme, "items": items, "q": q, "candidates": candidates,
-        "subject_id": str(subject_id), "subject_label": selectors.subject_label(scheme, subject_id) if (
+        "subject_id": str(subject_id), "subject_label": selectors.subject_label(user=user, scheme=scheme, subject_id=subject_id) if (
             scheme and subject_id) else "",
         "form": form, "error": error, "today": today(), "recent": recent,
     })
@@ -372,7 +372,7 @@ def batch_page(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('points_batch')}?scheme={scheme.pk}")
     q = (request.POST.get("q") or request.GET.get("q") or "").strip()
     candidates = selectors.subject_search(user=user, scheme=scheme, q=q, limit=50) if (scheme and q) else []
-    chosen_labels = [(sid, selectors.subject_label(scheme, sid)) for sid in chosen[:500]] if scheme else []
+    chosen_labels = selectors.subject_labels(user=user, scheme=scheme, subject_ids=chosen[:500]) if scheme else []
     return render(request, "points/batch.html", {
         "schemes": schemes, "scheme": scheme, "q": q, "candidates": candidates, "chosen": chosen_labels,
         "chosen_ids": set(chosen), "items": list(selectors.scheme_items(scheme).filter(active=True)) if scheme else [],
@@ -457,9 +457,7 @@ def declare_page(request: HttpRequest) -> HttpResponse:
 def reconsider(request: HttpRequest) -> HttpResponse:
     """积分复议 at any time, from the villager's own page (or a staff account page)."""
     account_id = request.POST.get("account", "")
-    back = request.POST.get("next") or f"{reverse('points_mine')}?account={account_id}"
-    if not back.startswith("/"):
-        back = reverse("points_mine")
+    back = safe_next(request, f"{reverse('points_mine')}?account={account_id}")
     return act_then_redirect(request, lambda: services.reconsideration_file(
         acting_user=request.user, account_id=account_id, entry_id=request.POST.get("entry") or None,
         reason=request.POST.get("reason", "")), success="复议申请已提交，村里将调查核实后答复。", to=redirect(back))
@@ -468,9 +466,7 @@ def reconsider(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
-    back = request.POST.get("next") or f"{reverse('points_mine')}?account={pk}"
-    if not back.startswith("/"):
-        back = reverse("points_mine")
+    back = safe_next(request, f"{reverse('points_mine')}?account={pk}")
     value = request.POST.get("name_public") == "1"
     return act_then_redirect(request, lambda: services.account_consent(
         acting_user=request.user, account_id=pk, name_public=value),
@@ -513,9 +509,7 @@ def review_entry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    back = request.POST.get("next") or reverse("points_review")
-    if not back.startswith("/"):
-        back = reverse("points_review")
+    back = safe_next(request, reverse("points_review"))
     decision = request.POST.get("decision", "")
     return act_then_redirect(request, lambda: services.entry_review(
         acting_user=request.user, entry_id=pk, decision=decision, points=request.POST.get("points") or None,
@@ -526,9 +520,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_bulk(request: HttpRequest) -> HttpResponse:
-    back = request.POST.get("next") or reverse("points_review")
-    if not back.startswith("/"):
-        back = reverse("points_review")
+    back = safe_next(request, reverse("points_review"))
     ids = request.POST.getlist("entries")
     return act_then_redirect(request, lambda: services.entries_review_bulk(acting_user=request.user, entry_ids=ids),
                              success=f"已通过 {len(ids)} 条记录。", to=redirect(back))

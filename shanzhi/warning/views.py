@@ -13,14 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shanzhi.access.roles import Perm
 from shanzhi.audit.services import AuditAction, audit_record
 from shanzhi.core.errors import ApplicationError, NotFound, ValidationFailed
 from shanzhi.core.forms import parse_date
-from shanzhi.core.http import act_then_redirect
+from shanzhi.core.http import act_then_redirect, safe_next
 from shanzhi.events.selectors import event_detail
 from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.regions.models import Place
@@ -39,12 +38,7 @@ def _when(value: dt.datetime | None) -> str:
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     """Back to the page the form was on (the event page's panel), if it is on this site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 # --- warnings --------------------------------------------------------------------------------------------------

@@ -159,3 +159,37 @@ def test_vote_before_window_and_home_items(villagers):
     cadre_items = {i.title: i.count for i in home_items(w.cadre)}
     assert cadre_items.get("村民提出的议题待确定") == 1
     assert home_items(w.cadre_v2) == []
+
+
+def test_village_told_of_vote_and_meeting_window_checked_record_frozen(villagers, django_capture_on_commit_callbacks):
+    """Opening deliberation and calling a meeting reach the village's villagers' inboxes (not another village's);
+    a vote window already past cannot open; a meeting's participation cannot be rewritten once the result is out."""
+    from shanzhi.notify.models import Message
+
+    w = villagers
+    with django_capture_on_commit_callbacks(execute=True):
+        t = _open_vote(w)
+    told = set(Message.objects.filter(title__contains="修建村口路灯").values_list("recipient_id", flat=True))
+    assert {w.va.pk, w.vb.pk} <= told and w.vother.pk not in told
+    today = local_date(now())
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = topics.topic_meeting_call(acting_user=w.cadre, topic=t, held_on=today + dt.timedelta(days=3),
+                                            venue="村委会议室")
+    assert Message.objects.filter(recipient=w.va, title__startswith="议事会议通知").exists()
+
+    late = topics.topic_propose(acting_user=w.va, title="整修村东水渠", description="水渠淤堵。")
+    topics.topic_step(acting_user=w.cadre, topic=late, transition="accept")
+    at = now()
+    topics.topic_review(acting_user=w.cadre, topic=late, eligibility="adults", secret=True,
+                        vote_opens_at=at - dt.timedelta(minutes=1), vote_closes_at=at + dt.timedelta(hours=1))
+    with pytest.raises(ValidationFailed, match="投票截止时间"):
+        topics.topic_deliberate(acting_user=w.cadre, topic=late, now=at + dt.timedelta(hours=2))
+    late.refresh_from_db()
+    assert late.state == "reviewed"
+
+    topics.topic_vote(acting_user=w.va, topic=t, choice="for")
+    topics.topic_publish_result(acting_user=w.cadre, topic=t, conclusion="同意。",
+                                now=t.vote_closes_at + dt.timedelta(seconds=1))
+    with pytest.raises(Conflict, match="参会情况已不能更改"):
+        topics.topic_meeting_record(acting_user=w.cadre, meeting=meeting, summary="改写", participants=[],
+                                    now=t.vote_closes_at + dt.timedelta(days=5))

@@ -160,6 +160,40 @@ def test_large_expense_needs_a_passed_decision(fin):
     assert e.state == EntryState.POSTED
 
 
+def test_only_a_decision_on_this_expense_or_the_villages_own_project_unlocks_it(fin, make_user):
+    """A passed decision on something else (the village rules, another expense) cannot stand behind a large
+    expense; a decision serves one expense; a resubmitted amount needs deciding again; only the enterer resubmits."""
+    from shanzhi.affairs import services as affairs_services
+    from shanzhi.affairs.testing import walk_decision
+
+    rules = affairs_services.decision_request(acting_user=fin.clerk, place=fin.tree.v1, title="修订村规民约",
+                                              summary="修订第三章", source="charter.rules", source_ref="1")
+    project = affairs_services.decision_request(acting_user=fin.clerk, place=fin.tree.v1, title="村道硬化工程",
+                                                summary="硬化村东道路1.2公里", source="")
+    walk_decision(rules)
+    walk_decision(project)
+    e = fin.walk(fin.entry(amount="80000", cat="项目建设支出", summary="村道硬化工程款"))
+    with pytest.raises(ValidationFailed, match="针对本笔支出"):
+        services.entry_decision_link(acting_user=fin.bookkeeper, entry=e, decision_id=rules.pk)
+    e.refresh_from_db()
+    assert e.decision_id is None
+    e = services.entry_decision_link(acting_user=fin.bookkeeper, entry=e, decision_id=project.pk)
+    other = fin.walk(fin.entry(amount="70000", cat="项目建设支出", summary="村道硬化二期"))
+    with pytest.raises(ValidationFailed, match="已关联其他支出"):
+        services.entry_decision_link(acting_user=fin.bookkeeper, entry=other, decision_id=project.pk)
+    # returned and resubmitted with a larger amount: the decision no longer covers it
+    third = fin.entry(amount="60000", cat="项目建设支出", summary="村道硬化三期")
+    third = services.entry_decision_request(acting_user=fin.bookkeeper, entry=third)
+    walk_decision(affairs_services.Decision.objects.get(pk=third.decision_id))
+    third = services.entry_reject(acting_user=fin.clerk, entry=third, reason="缺少预算明细")
+    colleague = make_user("bookkeeper", fin.tree.kejing, username="kejing_bookkeeper2")
+    with pytest.raises(ValidationFailed, match="原录入人"):
+        services.entry_resubmit(acting_user=colleague, entry=third, reason="补预算", amount="600000")
+    third = services.entry_resubmit(acting_user=fin.bookkeeper, entry=third, reason="按预算调整", amount="600000")
+    assert third.decision_id is None and third.needs_decision
+    assert third.history.get(action=HistoryAction.RESUBMIT).changes["decision"][1] == ""
+
+
 def test_rejected_decision_blocks_posting(fin):
     from shanzhi.affairs.models import Decision
     from shanzhi.affairs.testing import walk_decision

@@ -124,6 +124,10 @@ def test_anonymise_and_exemplary_cases(legal):
                      ["张三丰", "张三"])
     assert text == "甲方与乙方因宅基地争执，甲方电话[电话已隐去]，身份证[身份证号已隐去]。"
     assert identifying_text("联系13912345678") == "13912345678" and identifying_text("调解成功") == ""
+    for written in ("139-1234-5678", "139 1234 5678", "+8613912345678", "86 13912345678", "410881800517001"):
+        assert identifying_text(f"电话或证件：{written}。"), written
+        assert written not in anonymise(f"电话或证件：{written}。")
+    assert identifying_text("赔偿 2000 元，面积 120.5 平方米，2026年11月16日") == ""
 
     case = services.exemplary_case_create(
         acting_user=legal.adviser, place=legal.tree.v1, title="王五与赵六的排水纠纷", dispute_type="邻里纠纷",
@@ -133,6 +137,10 @@ def test_anonymise_and_exemplary_cases(legal):
     with pytest.raises(ValidationFailed):
         services.exemplary_case_create(acting_user=legal.adviser, place=legal.tree.v1, title="纠纷",
                                        dispute_type="邻里纠纷", summary="当事人电话13912345678，反映排水问题。",
+                                       resolution="调解成功", party_names=["王五"])
+    with pytest.raises(ValidationFailed, match="当事人姓名"):  # names are needed to hide them
+        services.exemplary_case_create(acting_user=legal.adviser, place=legal.tree.v1, title="纠纷",
+                                       dispute_type="邻里纠纷", summary="张三与李四因排水问题发生争执。",
                                        resolution="调解成功")
     with pytest.raises(NotFound):  # villagers read the library, they do not write it
         services.exemplary_case_create(acting_user=legal.villager, place=legal.tree.v1, title="纠纷",

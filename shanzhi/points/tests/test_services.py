@@ -302,6 +302,33 @@ def test_reconsideration_by_villager_dismissed(pw):
     assert_ledger_ok()
 
 
+def test_reconsideration_not_decided_by_its_filer_nor_beyond_the_rule(pw, make_user):
+    """The cadre who filed a reconsideration cannot decide it, and an upheld correction stays within the range
+    of the item it relies on (no minting points); each refusal writes nothing."""
+    e1 = record(pw)
+    services.entry_review(acting_user=pw.reviewer, entry_id=e1.pk, decision="approve")
+    acc = Account.objects.get(scheme=pw.scheme, household=pw.h1)
+    rec = services.reconsideration_file(acting_user=pw.cadre, account_id=acc.pk, entry_id=e1.pk,
+                                        reason="走访中群众反映应为3分")
+    before = Entry.objects.count()
+    with pytest.raises(ValidationFailed) as err:
+        services.reconsideration_decide(acting_user=pw.cadre, reconsideration_id=rec.pk, upheld=True,
+                                        investigation="属实", points="1")
+    assert err.value.code == "reconsider_own"
+    other = make_user("village_cadre", pw.tree.v1, username="v1_cadre_b", full_name="东坡主任")
+    with pytest.raises(ValidationFailed) as err:
+        services.reconsideration_decide(acting_user=other, reconsideration_id=rec.pk, upheld=True,
+                                        investigation="属实", points="99999")
+    assert err.value.code == "reconsider_range" and "超出细则" in err.value.message
+    assert Entry.objects.count() == before
+    rec.refresh_from_db()
+    assert rec.status == ReconsiderationStatus.OPEN
+    rec = services.reconsideration_decide(acting_user=other, reconsideration_id=rec.pk, upheld=True,
+                                          investigation="属实", points="2")
+    assert rec.correction.points == 2
+    assert_ledger_ok()
+
+
 def test_consent_unmasks_name(pw):
     q, e1, e2 = _approved_quarter(pw)
     acc = Account.objects.get(scheme=pw.scheme, household=pw.h1)
