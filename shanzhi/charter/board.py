@@ -101,7 +101,8 @@ def overview_villages(*, user: Any) -> QuerySet[Place]:
 
 
 def disclosure_states(villages: list[Place], *, today: dt.date | None = None) -> list[VillageDisclosure]:
-    """Each village's sections against the rule above, from one grouped query over the villages' boards."""
+    """Each village's sections against the rule above, from one grouped query over the villages' boards (and
+    one for the villages' set finance frequency)."""
     today = today or clock.today()
     latest: dict[tuple[int, str], dt.date] = {}
     if villages:
@@ -109,6 +110,11 @@ def disclosure_states(villages: list[Place], *, today: dt.date | None = None) ->
                 .values("village_id", "kind").annotate(latest=Max("starts_on")).order_by())
         for r in rows:
             latest[(r["village_id"], r["kind"])] = r["latest"]
+    from shanzhi.finance.selectors import disclosure_frequencies
+
+    # A village keeping its books here discloses finances as its ledger says (monthly or quarterly); otherwise
+    # monthly once it has published finances at all (frequent transactions), quarterly before.
+    set_frequency = disclosure_frequencies(village_ids=[v.pk for v in villages]) if villages else {}
     month_due, quarter_due = previous_month_start(today), previous_quarter_start(today)
     out = []
     for v in villages:
@@ -120,7 +126,10 @@ def disclosure_states(villages: list[Place], *, today: dt.date | None = None) ->
                 continue
             dates = [latest[(v.pk, k)] for k in kinds if (v.pk, k) in latest]
             last = max(dates) if dates else None
-            frequency = MONTHLY if section == BoardSection.FINANCE and last is not None else QUARTERLY
+            if section == BoardSection.FINANCE and v.pk in set_frequency:
+                frequency = MONTHLY if set_frequency[v.pk] == MONTHLY else QUARTERLY
+            else:
+                frequency = MONTHLY if section == BoardSection.FINANCE and last is not None else QUARTERLY
             due = month_due if frequency == MONTHLY else quarter_due
             states.append(SectionState(section, str(label), tracked=True, frequency=frequency, latest=last,
                                        due_since=due, overdue=last is None or last < due))
@@ -130,7 +139,7 @@ def disclosure_states(villages: list[Place], *, today: dt.date | None = None) ->
 
 def overdue_village_count(*, user: Any) -> int:
     """Villages under the townships (or counties) where the user watches the boards that are overdue in a
-    section. Two queries: the villages, and their latest publication per kind."""
+    section. Three queries: the villages, their latest publication per kind, their finance frequency."""
     paths = [p for p in (user.scope_paths(Perm.AFFAIRS_VIEW) if user.is_authenticated else []) if 6 <= len(p) <= 9]
     if not paths:
         return 0
@@ -142,7 +151,7 @@ def overdue_village_count(*, user: Any) -> int:
 
 def home_items(user: Any) -> list[ActionItem]:
     """Home-page provider (A4): for township (or county) staff watching the boards, the villages overdue in a
-    section, linking to the overview filtered to them. Two indexed queries; nothing for anyone else."""
+    section, linking to the overview filtered to them. Three indexed queries; nothing for anyone else."""
     if not getattr(user, "is_authenticated", False):
         return []
     count = overdue_village_count(user=user)

@@ -154,6 +154,12 @@ def disclosure_overview(*, user: Any, today: dt.date | None = None) -> list[dict
     return out
 
 
+def disclosure_frequencies(*, village_ids: list[int]) -> dict[int, str]:
+    """Each village's set finance disclosure frequency ("monthly" / "quarterly"), for the villages that keep a
+    ledger here (one query; the notice board's overview uses it)."""
+    return dict(Ledger.objects.filter(village_id__in=village_ids).values_list("village_id", "frequency"))
+
+
 def villages_without_ledger(*, user: Any) -> QuerySet:
     from shanzhi.regions.choices import Level
     from shanzhi.regions.models import Place

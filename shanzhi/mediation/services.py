@@ -962,9 +962,10 @@ def court_report(*, acting_user: Any, case: Case, note: str, now: dt.datetime | 
     return case
 
 
-def document_upload(*, acting_user: Any, case: Case, kind: str, title: str, file: Any) -> CaseDocument:
-    """卷内材料: a scan (PDF or image) filed under its kind; a signed agreement marks the agreement signed that day
-    (starting the judicial-confirmation window)."""
+def document_upload(*, acting_user: Any, case: Case, kind: str, title: str, file: Any, signed_on: Any = None
+                    ) -> CaseDocument:
+    """卷内材料: a scan (PDF or image) filed under its kind; the signed agreement records the signing date written on
+    it (the day the agreement was made if none is given), which starts the judicial-confirmation window."""
     _visible(acting_user, case)
     _check_handler(acting_user, case)
     kind = _choice(kind, DocumentKind, "材料类别")
@@ -975,15 +976,24 @@ def document_upload(*, acting_user: Any, case: Case, kind: str, title: str, file
         raise ValidationFailed("请选择要上传的文件。", code="document_file")
     if case.state == workflow.ARCHIVED:
         raise Conflict("案件已归档，卷内材料不能再增加。", code="document_archived")
-    if kind == DocumentKind.AGREEMENT and not Agreement.objects.filter(case=case).exists():
+    agreement = Agreement.objects.filter(case=case).first() if kind == DocumentKind.AGREEMENT else None
+    if kind == DocumentKind.AGREEMENT and agreement is None:
         raise Conflict("尚未制作调解协议，不能上传签署的协议书。", code="agreement_missing")
+    signed = None
+    if agreement is not None and agreement.signed_on is None:
+        # The agreement takes effect on signature (art. 29), which starts art. 33's 30 days: the date written on
+        # it, else the day it was made — never the (later) day the scan happens to be uploaded.
+        made = local_date(agreement.made_at)
+        signed = _date(signed_on, "签署日期", required=False) or made
+        if not made <= signed <= local_date(current()):
+            raise ValidationFailed(f"签署日期应在协议制作之日（{made:%Y-%m-%d}）至今天之间。", code="signed_on")
     with transaction.atomic():
         attachment = attachment_create(acting_user=acting_user, file=file, place_path=case.place_path, obj=case,
                                        kinds=(AttachmentKind.IMAGE, AttachmentKind.DOCUMENT))
         doc = CaseDocument.objects.create(case=case, kind=kind, title=title, attachment=attachment,
                                           uploaded_by=acting_user)
-        if kind == DocumentKind.AGREEMENT:
-            Agreement.objects.filter(case=case, signed_on__isnull=True).update(signed_on=local_date(current()))
+        if signed is not None:
+            Agreement.objects.filter(case=case, signed_on__isnull=True).update(signed_on=signed)
         audit_record(actor=acting_user, action=AuditAction.CREATE, event="mediation.document_upload", obj=doc,
                      place_path=case.place_path, after={"case": case.pk, "kind": kind, "attachment": attachment.pk})
     return doc

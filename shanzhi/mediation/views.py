@@ -24,6 +24,7 @@ from shanzhi.imports.xlsx import export_rows, xlsx_response
 from shanzhi.regions.models import Place
 from shanzhi.web.pagination import paginate
 from shanzhi.workflow import engine
+from shanzhi.workflow.models import HistoryKind
 
 from . import documents, pdf, risk, selectors, services, workflow
 from .choices import (
@@ -228,8 +229,14 @@ def my_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.my_applications(user=request.user).filter(pk=pk).first()
     if case is None:
         raise NotFound()
+    # The applicant follows the steps, not the mediators' internal work: no work notes, urges or supervision, and
+    # not the investigation's findings (they may name witnesses or weigh the other party's account).
+    history = [h for h in engine.history(case) if h.kind in (HistoryKind.START, HistoryKind.TRANSITION)]
+    for h in history:
+        if h.transition == "investigate":
+            h.note = ""
     return render(request, "mediation/mine_detail.html", {
-        "case": case, "state_label": WORKFLOW.state_label(case.state), "history": engine.history(case),
+        "case": case, "state_label": WORKFLOW.state_label(case.state), "history": history,
         "parties": list(case.parties.all())})
 
 
@@ -341,7 +348,8 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
                                                              decided_on=p.get("decided_on")), "已记录司法确认结果。"),
         "court_report": (lambda: services.court_report(acting_user=user, case=case, note=note), "已记录反馈法院。"),
         "upload": (lambda: services.document_upload(acting_user=user, case=case, kind=p.get("kind", ""),
-                                                    title=p.get("title", ""), file=request.FILES.get("file")),
+                                                    title=p.get("title", ""), file=request.FILES.get("file"),
+                                                    signed_on=p.get("signed_on")),
                    "材料已上传。"),
         "archive": (lambda: services.case_archive(acting_user=user, case=case, retention=p.get("retention", "")),
                     "已整理卷宗，归档。"),

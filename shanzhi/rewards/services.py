@@ -585,6 +585,9 @@ def weighing_record(*, acting_user: Any, shop: Shop, account_id: Any, material: 
         raise ValidationFailed(f"{day} 没有施行中的{Material(material).label}回收价目。")
     if rate.scheme_id != account.scheme_id:
         raise ValidationFailed(f"{Material(material).label}回收积分计入“{rate.scheme.name}”，请选择该方案的账户。")
+    if rate.published_by_id == acting_user.pk:
+        # Separation of duties: whoever sets the rate does not also weigh and credit under it.
+        raise ValidationFailed("发布该回收价目的人员不能亲自称重记分，请由回收点管理员称重。", code="weigh_own_rate")
     points = (weight * rate.points_per_kg).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if points <= 0:
         raise ValidationFailed("重量太小，折算积分不足 0.1 分。")

@@ -127,6 +127,16 @@ def test_overview_overdue_and_home(client, world, at, make_place):
     client.force_login(world.township)
     body = client.get("/charter/board/overview/", {"overdue": "1"}).content.decode()
     assert "共 2 个村，逾期 0 个" in body and "东坡村" not in body.split("disclosure-table")[1]
+    # 2 October again: a village whose ledger is set to quarterly disclosure is held to quarterly (as its finance
+    # page says), not flagged for a missing September statement
+    from shanzhi.finance.services import ledger_open
+
+    at(dt.date(2026, 10, 2))
+    assert board.disclosure_states([v1])[0].overdue_labels == ["财务公开"]
+    ledger_open(acting_user=world.cadre, village=v1, start_month=dt.date(2026, 1, 1), agency_bookkeeping=False,
+                frequency="quarterly")
+    fin = next(s for s in board.disclosure_states([v1])[0].sections if s.section == "finance")
+    assert fin.frequency == board.QUARTERLY and not fin.overdue
 
 
 def test_overview_queries_flat(client, world, make_place, django_assert_max_num_queries):

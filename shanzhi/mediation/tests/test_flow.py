@@ -12,6 +12,7 @@ from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from shanzhi.mediation import services as s
 from shanzhi.mediation import workflow as wf
 from shanzhi.mediation.models import Case, Party
+from shanzhi.workflow.calendar import local_date
 
 from .conftest import MON, outsider, pdf_file
 
@@ -93,7 +94,14 @@ def test_full_walk_to_archive(med, register):
     with pytest.raises(ValidationFailed, match="缺少：身份证明、调解协议书"):
         s.case_archive(acting_user=med.med_user, case=case, now=MON)
     s.document_upload(acting_user=med.med_user, case=case, kind="identity", title="身份证复印件", file=pdf_file())
+    with pytest.raises(ValidationFailed, match="签署日期应在协议制作之日"):  # signed before it was made
+        s.document_upload(acting_user=med.med_user, case=case, kind="agreement", title="签署的协议书",
+                          file=pdf_file(), signed_on="2020-01-01")
+    assert not case.documents.filter(kind="agreement").exists()
     s.document_upload(acting_user=med.med_user, case=case, kind="agreement", title="签署的协议书", file=pdf_file())
+    agreement.refresh_from_db()
+    # signed the day it was made (no date given): art. 33's 30 days run from then, not from the upload
+    assert agreement.signed_on == local_date(agreement.made_at)
     with pytest.raises(ValidationFailed, match="反馈法院"):
         s.case_archive(acting_user=med.med_user, case=case, now=MON)
     s.court_report(acting_user=med.med_user, case=case, note="已达成协议，函告法院。")

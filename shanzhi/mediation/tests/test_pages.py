@@ -104,6 +104,14 @@ def test_villager_phone_application(client, med):
     r = client.get(reverse("mediation_mine_detail", args=[case.pk]))
     assert "待受理" in r.content.decode()
     assert client.get(reverse("mediation_case_list")).status_code == 404
+    # The applicant follows the steps, not the internal work: no findings, no work notes, no risk assessment.
+    s.case_accept(acting_user=med.med_user, case=case, note="予以受理")
+    s.case_assign(acting_user=med.med_user, case=case, mediator=med.li.pk)
+    s.case_investigate(acting_user=med.med_user, case=case, findings="证人王五称对方夜间施工至凌晨")
+    s.case_note(acting_user=med.med_user, case=case, note="内部研判：申请人情绪激动")
+    page = client.get(reverse("mediation_mine_detail", args=[case.pk])).content.decode()
+    assert "调查核实" in page and "证人王五" not in page and "内部研判" not in page
+    assert client.get(reverse("mediation_risk_case", args=[case.pk])).status_code == 404
 
 
 def test_pdf_download(client, med, register):

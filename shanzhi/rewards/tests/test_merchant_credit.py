@@ -123,6 +123,8 @@ def test_weighing_refusals_write_nothing(world, clock):
                           points_per_kg="2", effective_from=clock.now.date())
     with pytest.raises(ValidationFailed, match="重量"):
         services.weighing_record(acting_user=w.keeper, shop=w.shop, account_id=w.account.pk, material="metal", kg="-1")
+    with pytest.raises(ValidationFailed, match="不能亲自称重"):  # the cadre who set the rate (a shop manager too)
+        services.weighing_record(acting_user=w.cadre, shop=w.shop, account_id=w.account.pk, material="metal", kg=3)
     with pytest.raises(ValidationFailed, match="服务范围"):
         services.weighing_record(acting_user=w.keeper, shop=w.shop, account_id=w.account_v2.pk, material="metal", kg=1)
     with pytest.raises(ValidationFailed, match="不是回收点"):
