@@ -498,7 +498,8 @@ def case_apply(*, acting_user: Any, place: Place, dispute_type: str, title: str,
                clean_party({**respondent, "person_id": None}, user=acting_user, role=PartyRole.RESPONDENT)]
     parties = _clean_parties(parties, user=acting_user)
     if getattr(acting_user, "person_id", None):
-        parties[0].person_id = acting_user.person_id
+        # the applicant is the villager in the registry, household too (repeated disputes are found by household)
+        parties[0].person_id, parties[0].household_id = acting_user.person_id, acting_user.person.household_id
     requested = _requested(requested_mediator, org)
     at = current(now)
     case = Case(organisation=org, org_path=org.place_path, place=place, place_path=place.path, applied_by=acting_user,

@@ -90,9 +90,14 @@ def test_step_out_of_order_shows_reason(client, med, register):
     assert "不能“调查核实”" in r.content.decode()
 
 
-def test_villager_phone_application(client, med):
+def test_villager_phone_application(client, med, make_household):
     from conftest import id_for
+    from shanzhi.people.models import Person
 
+    # the villager's account is linked to the registry (as villagers' accounts are)
+    household = make_household(med.admin, med.tree.v1, head_name="张村民")
+    med.villager.person = Person.objects.get(household=household, name="张村民")
+    med.villager.save(update_fields=["person"])
     login(client, med.villager)
     assert client.get(reverse("mediation_apply")).status_code == 200
     r = client.post(reverse("mediation_apply"), {
@@ -101,6 +106,8 @@ def test_villager_phone_application(client, med):
         "respondent_id_number": id_for(32)})
     case = Case.objects.get()
     assert r.status_code == 302 and case.state == "applied" and case.applied_by == med.villager
+    applicant = case.parties.get(role="applicant")
+    assert applicant.person_id == med.villager.person_id and applicant.household_id == med.villager.person.household_id
     r = client.get(reverse("mediation_mine_detail", args=[case.pk]))
     assert "待受理" in r.content.decode()
     assert client.get(reverse("mediation_case_list")).status_code == 404
