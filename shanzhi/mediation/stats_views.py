@@ -4,8 +4,6 @@ reported upward. Out of scope is 404."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -58,7 +56,7 @@ def stats_index(request: HttpRequest) -> HttpResponse:
     return render(request, "mediation/stats/index.html", {
         "report": report, "place": place, "period": period, "error": error,
         "places": _place_choices(request.user, place),
-        "trend_json": json.dumps(report.trend, ensure_ascii=False),
+        "trend": report.trend,
         "max_received": max([t["received"] for t in report.trend] + [1]),
         "query": request.GET.urlencode(),
     })

@@ -136,6 +136,13 @@ def test_pages_and_excel(med, figures, client):
     client.force_login(med.dispatcher)
     url = reverse("mediation_stats")
     page = client.get(url, {"place": med.tree.kejing.code, "period": "2026-11"}).content.decode()
+    # the trend chart's data is a list of twelve months (the chart maps over it), not a JSON string of one
+    import json
+    import re
+
+    trend = json.loads(re.search(r'<script id="stats-trend-data" type="application/json">(.*?)</script>', page,
+                                 re.S).group(1))
+    assert isinstance(trend, list) and len(trend) == 12 and trend[-1]["month"] == "2026-11"
     assert 'data-figure="received">3<' in page and "50.0%" in page and "stats-trend-data" in page
     assert client.get(url, {"place": med.tree.v3.code}).status_code == 404
     r = client.get(url, {"place": med.tree.kejing.code, "period": "2026-11", "export": "xlsx"})
