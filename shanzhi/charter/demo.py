@@ -124,6 +124,11 @@ HEARINGS = [
 ]
 
 
+
+def _template_title(township: str, label: str) -> str:
+    """克井镇村级小微权力清单（模板）; a label that already says 村级 is not given it twice."""
+    return f"{township}{'' if label.startswith('村级') else '村级'}{label}（模板）"
+
 def _user(username: str) -> Any:
     return User.objects.filter(username=username, is_active=True).first()
 
@@ -142,7 +147,7 @@ def _power_lists(township: Place, villages: list[Place], say: Callable[[str], No
         template = PowerList.objects.filter(place=township, kind=kind).first()
         if template is None:
             template = services.power_list_create(acting_user=dispatcher, place=township, kind=kind,
-                                                  title=f"{township.name}村级{PowerListKind(kind).label}（模板）")
+                                                  title=_template_title(township.name, str(PowerListKind(kind).label)))
             for data in _items(kind):
                 services.power_item_create(acting_user=dispatcher, power_list=template, data=data)
             made += 1

@@ -53,7 +53,7 @@ from .choices import (
     RiskLevel,
     Source,
 )
-from .models import Agreement, Case, Mediator, Membership, Organisation, Party, ReturnVisit
+from .models import Agreement, Case, Mediator, Membership, Organisation, Party, ReturnVisit, Session
 
 MARKER = "demo_mediation_bulk"
 CASES_PER_YEAR = 10_000
@@ -93,6 +93,7 @@ class _Loader:
         self.history: list[CaseHistory] = []
         self.agreements: list[Agreement] = []
         self.visits: list[ReturnVisit] = []
+        self.sessions: list[Session] = []
         # Archive numbers go on from those already given (the demo's cases made through the services come first).
         self.archive_seq: dict[tuple[int, int], int] = defaultdict(int, {
             (row["organisation_id"], row["archive_year"]): row["m"]
@@ -137,7 +138,10 @@ class _Loader:
         stop = rng.randint(0, 6) if open_case else 99
         plan = [("assign", "确定调解人员", wf.ASSIGNED), ("investigate", "调查核实", wf.INVESTIGATED),
                 ("inform", "告知权利义务", wf.INFORMED), ("mediate", "开展调解", wf.MEDIATING)]
-        if outcome in ("refused", "withdrawn") and not open_case:
+        # No step is dated after ``end`` (today, for the demo): a case whose next step would fall later stays in
+        # the step it has reached, open.
+        if outcome in ("refused", "withdrawn") and not open_case \
+                and at + dt.timedelta(hours=72) <= self.end:
             at += dt.timedelta(hours=rng.randint(2, 72))
             name, label, state = (("refuse", "当事人拒绝调解", wf.REFUSED) if outcome == "refused"
                                   else ("withdraw", "撤回申请", wf.WITHDRAWN))
@@ -149,7 +153,10 @@ class _Loader:
         for i, (name, label, to) in enumerate(plan):
             if i >= stop:
                 break
-            at += dt.timedelta(hours=rng.randint(3, 60))
+            nxt = at + dt.timedelta(hours=rng.randint(3, 60))
+            if nxt > self.end:
+                break
+            at = nxt
             self.step(c, name, label, state, to, account, at)
             state = to
             if to == wf.INVESTIGATED:
@@ -157,11 +164,17 @@ class _Loader:
             if to == wf.INFORMED:
                 c.informed_at = at
         c.state, c.state_since = state, at
-        if state != wf.MEDIATING or open_case:
+        concluded = at + dt.timedelta(hours=rng.randint(12, 24 * 14))
+        if state != wf.MEDIATING or open_case or concluded > self.end:
             c.due_at = c.limit_at
             self.cases.append(c)
             return
-        at += dt.timedelta(hours=rng.randint(12, 24 * 14))
+        # the mediation session (调解记录) between the start of mediation and its conclusion
+        self.sessions.append(Session(
+            case_id=pk, held_at=at + (concluded - at) / 2, mode="on_site", location=f"{place.name}调解室",
+            attendance=f"{a[2]}、{b[2]}、{mediator.name}", recorded_by=account,
+            minutes="双方陈述事实与诉求，调解员释法说理，引导双方协商。"))
+        at = concluded
         year = local_date(at).year
         if outcome == "failed":
             self.step(c, "fail", "调解不成", state, wf.FAILED, account, at, "告知当事人可向人民法院提起诉讼。")
@@ -183,7 +196,7 @@ class _Loader:
                 self.step(c, "visit", "回访", wf.AGREED, wf.VISITED, account, visit)
                 c.state, at = wf.VISITED, visit
         if (self.end - at).days > 10 and c.state in (wf.VISITED, wf.FAILED):
-            at += dt.timedelta(days=rng.randint(1, 7))
+            at += dt.timedelta(days=rng.randint(1, 7))  # within ``end``: at most 7 of the 10+ days left
             self.archive_seq[(org.pk, year)] += 1
             seq = self.archive_seq[(org.pk, year)]
             self.step(c, "archive", "整理卷宗", c.state, wf.ARCHIVED, account, at)
@@ -296,7 +309,7 @@ def mediation_bulk_load(*, seed: int, end: dt.datetime, per_year: int = CASES_PE
             if c.received_at > end:
                 c.received_at = end
         bulk_insert(Case, loader.cases)
-        for rows in (loader.parties, loader.history, loader.agreements, loader.visits):
+        for rows in (loader.parties, loader.history, loader.agreements, loader.visits, loader.sessions):
             if rows:
                 for row, pk in zip(rows, allocate_ids(type(rows[0]), len(rows)), strict=True):
                     row.pk = pk

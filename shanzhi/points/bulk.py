@@ -303,6 +303,10 @@ def _township(*, writer: _Writer, rng: random.Random, villages: list[Place], cat
     village_schemes = []
     for village in villages:
         scheme, items, created = _scheme_for(village, catalogue, year_first)
+        if not created and Entry.objects.filter(scheme=scheme).exists():
+            # A scheme already run through the services (the demo village's own): its approved and published
+            # quarters stay exactly as they were published — no year of bulk entries dated inside them.
+            continue
         counts["schemes"] += created
         households = list(Household.objects.filter(village=village, is_active=True).order_by("pk")
                           .values_list("pk", "place_path", "head_name"))

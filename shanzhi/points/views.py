@@ -175,6 +175,7 @@ def scheme_page(request: HttpRequest, pk: int) -> HttpResponse:
         "scheme": scheme, "items": items, "categories": list(scheme.categories.all()),
         "can_manage": can_manage, "is_draft": scheme.status == SchemeStatus.DRAFT,
         "can_approve": user.has_perm_at(Perm.POINTS_APPROVE, scheme.place_path),
+        "can_review": user.has_perm_at(Perm.POINTS_REVIEW, scheme.place_path),
         "can_record": user.has_perm_anywhere(Perm.POINTS_RECORD) and scheme.status == SchemeStatus.ADOPTED
         and not scheme.is_template,
         "clauses": links.clause_choices(scheme.place) if (can_manage and not scheme.is_template) else [],

@@ -9,7 +9,7 @@ import pytest
 
 from shanzhi.mediation import bulk, stats
 from shanzhi.mediation import workflow as wf
-from shanzhi.mediation.models import Agreement, Case, Party
+from shanzhi.mediation.models import Agreement, Case, Party, Session
 from shanzhi.workflow.calendar import CHINA
 from shanzhi.workflow.models import CaseHistory
 
@@ -30,6 +30,11 @@ def test_bulk_year_of_cases(tree, make_user, make_household):
     assert settled.count() == Agreement.objects.count() > 0
     assert not settled.filter(closed_at__isnull=True).exists()
     assert not Case.objects.filter(state__in=wf.RUNNING_STATES, closed_at__isnull=False).exists()
+    # nothing happens after ``end``, and every concluded mediation has its session record
+    assert not CaseHistory.objects.filter(workflow=wf.WORKFLOW.name, at__gt=END).exists()
+    assert not Agreement.objects.filter(made_at__gt=END).exists()
+    concluded = Case.objects.filter(result__in=("settled", "failed"))
+    assert concluded.exists() and not concluded.exclude(pk__in=Session.objects.values("case_id")).exists()
     archived = Case.objects.filter(state=wf.ARCHIVED)
     assert archived.exists() and not archived.filter(archive_number="").exists()
     case = archived.first()

@@ -50,3 +50,19 @@ def test_registered_for_county_scale_only(tree):
     assert loader.order == 20
     loader.load(scale="small", seed=1, say=print)
     assert not Entry.objects.exists()
+
+
+def test_bulk_year_leaves_a_scheme_run_through_the_services_alone(pw):
+    """The demo village's own scheme (records, reviews, a published quarter) gets no bulk entries dated inside its
+    approved and published quarters; the other villages get their year."""
+    from shanzhi.points import services
+
+    from .test_services import record
+
+    entry = record(pw)
+    services.entry_review(acting_user=pw.reviewer, entry_id=entry.pk, decision="approve")
+    before = list(Entry.objects.filter(scheme=pw.scheme).values_list("pk", flat=True))
+    assert bulk.points_year_load(seed=3, end=dt.date(2026, 11, 20), say=lambda line: None) is True
+    assert list(Entry.objects.filter(scheme=pw.scheme).values_list("pk", flat=True)) == before
+    assert Entry.objects.exclude(scheme=pw.scheme).exists()
+    assert ledger.ledger_mismatches() == []

@@ -177,3 +177,17 @@ def test_grid_worker_reads_their_village_scheme(client, pw):
     assert "村民积分" in client.get(reverse("points_index")).content.decode()
     assert client.get(reverse("points_scheme", args=[pw.scheme.pk])).status_code == 200
     assert client.get(reverse("points_scheme", args=[pw.scheme2.pk])).status_code == 404
+
+
+def test_pending_counts_link_to_the_review_queue_only_for_reviewers(client, pw):
+    """The cadre sees how many records wait for review but, without the review permission, no link to a queue
+    that would answer 404; the review group gets the link."""
+    rec(pw, pw.h1)
+    review_url = f'{reverse("points_review")}?scheme={pw.scheme.pk}'
+    for user, linked in ((pw.cadre, pw.cadre.has_perm_anywhere("points.review")), (pw.reviewer, True)):
+        login(client, user)
+        for url in (reverse("points_index"), reverse("points_scheme", args=[pw.scheme.pk])):
+            body = client.get(url).content.decode()
+            assert (review_url in body) is linked, (user.username, url)
+            if linked:
+                assert client.get(review_url).status_code == 200
