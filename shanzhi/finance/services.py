@@ -761,8 +761,8 @@ def linkable_decisions(user: Any, ledger: Ledger, entry: Entry) -> Any:
 
 @transaction.atomic
 def entry_decision_link(*, acting_user: Any, entry: Entry, decision_id: Any) -> Entry:
-    """Link a large expense to a decision the village has already passed (chosen from the passed decisions)."""
-
+    """Link a large expense to a decision the village has already passed: the one asked for this expense, or a
+    project the village decided itself (its several payments may each stand on it); see ``linkable_decisions``."""
     ledger, locked = _entry_for(acting_user, entry)
     if not may_enter(acting_user, ledger):
         raise NotFound()
@@ -775,8 +775,6 @@ def entry_decision_link(*, acting_user: Any, entry: Entry, decision_id: Any) -> 
     if not linkable_decisions(acting_user, ledger, locked).filter(pk=pk).exists():
         raise ValidationFailed("请选择本村一项已通过、且针对本笔支出（或本村自行提议的项目）的四议两公开决策。",
                                code="decision")
-    if Entry.objects.filter(decision_id=pk).exclude(pk=locked.pk).exclude(state=EntryState.CANCELLED).exists():
-        raise ValidationFailed("该决策已关联其他支出，一项决策只能用于一笔支出。", code="decision_used")
     locked.decision_id = pk
     locked.save(update_fields=["decision_id"])
     EntryHistory.objects.create(entry=locked, place_path=locked.place_path, action=HistoryAction.DECISION,

@@ -162,7 +162,8 @@ def test_large_expense_needs_a_passed_decision(fin):
 
 def test_only_a_decision_on_this_expense_or_the_villages_own_project_unlocks_it(fin, make_user):
     """A passed decision on something else (the village rules, another expense) cannot stand behind a large
-    expense; a decision serves one expense; a resubmitted amount needs deciding again; only the enterer resubmits."""
+    expense, a project's decision can stand behind each of its payments; a resubmitted amount needs deciding
+    again; only the enterer resubmits."""
     from shanzhi.affairs import services as affairs_services
     from shanzhi.affairs.testing import walk_decision
 
@@ -178,13 +179,17 @@ def test_only_a_decision_on_this_expense_or_the_villages_own_project_unlocks_it(
     e.refresh_from_db()
     assert e.decision_id is None
     e = services.entry_decision_link(acting_user=fin.bookkeeper, entry=e, decision_id=project.pk)
-    other = fin.walk(fin.entry(amount="70000", cat="项目建设支出", summary="村道硬化二期"))
-    with pytest.raises(ValidationFailed, match="已关联其他支出"):
-        services.entry_decision_link(acting_user=fin.bookkeeper, entry=other, decision_id=project.pk)
-    # returned and resubmitted with a larger amount: the decision no longer covers it
+    # the project's second payment stands on the same project decision …
+    second = fin.walk(fin.entry(amount="70000", cat="项目建设支出", summary="村道硬化工程第二笔进度款"))
+    services.entry_decision_link(acting_user=fin.bookkeeper, entry=second, decision_id=project.pk)
+    # … but not on the decision asked for another expense
     third = fin.entry(amount="60000", cat="项目建设支出", summary="村道硬化三期")
     third = services.entry_decision_request(acting_user=fin.bookkeeper, entry=third)
     walk_decision(affairs_services.Decision.objects.get(pk=third.decision_id))
+    fourth = fin.walk(fin.entry(amount="55000", cat="项目建设支出", summary="村委会办公楼维修"))
+    with pytest.raises(ValidationFailed, match="针对本笔支出"):
+        services.entry_decision_link(acting_user=fin.bookkeeper, entry=fourth, decision_id=third.decision_id)
+    # returned and resubmitted with a larger amount: its decision no longer covers it
     third = services.entry_reject(acting_user=fin.clerk, entry=third, reason="缺少预算明细")
     colleague = make_user("bookkeeper", fin.tree.kejing, username="kejing_bookkeeper2")
     with pytest.raises(ValidationFailed, match="原录入人"):
