@@ -75,7 +75,8 @@ def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
 
 
-def time_pages(pages: list[tuple[str, Any, str, str, list[tuple[str, list[Any]]]]], runs: int) -> None:
+def time_pages(pages: list[tuple[str, Any, str, str, list[tuple[str, list[Any]]]]], runs: int,
+               label_width: int = 34) -> None:
     """Print one row per page: (who, logged-in client, label, url, raw SQL statements that answer the same page)."""
     for who, client, label, url, raws in pages:
         response = client.get(url)
@@ -86,7 +87,7 @@ def time_pages(pages: list[tuple[str, Any, str, str, list[tuple[str, list[Any]]]
         if raws:
             rows = str(sum(run_raw(sql, params) for sql, params in raws))
             raw_ms = f"{measure(lambda raws=raws: [run_raw(s, p) for s, p in raws], runs)[0]:.1f}"
-        print(f"{who:<10} {label:<34} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms:>8} {rows:>5}")
+        print(f"{who:<10} {label:<{label_width}} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms:>8} {rows:>5}")
 
 
 def count_queries(fn: Callable[[], Any]) -> int:

@@ -123,13 +123,4 @@ def run(runs: int) -> None:
             (f"grid ledger {month_start:%Y-%m} (台账)", f"/points/ledger/?place={grid.code}&month={month_start:%Y-%m}",
              [ledger_sql(grid.path, scheme.pk, month_start, month_end)]),
         ]
-        for label, url, raws in pages:
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            queries = bench.count_queries(lambda url=url, c=client: c.get(url))
-            median, p95 = bench.measure(lambda url=url, c=client: c.get(url), runs)
-            raw_ms, rows = "", ""
-            if raws:
-                rows = str(sum(bench.run_raw(sql, params) for sql, params in raws))
-                raw_ms = f"{bench.measure(lambda raws=raws: [bench.run_raw(s, p) for s, p in raws], runs)[0]:.1f}"
-            print(f"{who:<10} {label:<44} {median:>7.1f} {p95:>7.1f} {queries:>7} {raw_ms:>8} {rows:>5}")
+        bench.time_pages([(who, client, label, url, raws) for label, url, raws in pages], runs, label_width=44)
