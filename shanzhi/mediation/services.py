@@ -709,12 +709,8 @@ def case_extend(*, acting_user: Any, case: Case, days: Any, reason: str, applica
             raise Conflict("只有已受理、尚未结束调解的案件才能延长期限。", code="extension_state")
         old = locked.limit_at
         locked.limit_at = old + dt.timedelta(days=days)
-        fields = ["limit_at", *engine.set_due(locked, locked.limit_at)]
-        if locked.is_overdue and locked.limit_at > at:
-            # The agreed new limit lies ahead: the case is no longer over its limit (nor due for escalation).
-            locked.is_overdue, locked.overdue_at, locked.escalate_at = False, None, None
-            fields += ["is_overdue", "overdue_at", "escalate_at"]
-        locked.save(update_fields=fields)
+        # (the kernel clears the overdue flag when the agreed new limit lies ahead)
+        locked.save(update_fields=["limit_at", *engine.set_due(locked, locked.limit_at, now=at)])
         ext = Extension.objects.create(case=locked, days=days, reason=reason, applicant_consent=a,
                                        respondent_consent=r, old_limit_at=old, new_limit_at=locked.limit_at,
                                        recorded_by=acting_user)

@@ -88,13 +88,18 @@ def _warn_at(wf: Workflow, state: str, due_at: dt.datetime | None) -> dt.datetim
     return min(end_of_day(working_day_before(due_at, s.warn_before_days)), due_at)
 
 
-def set_due(case: WorkflowCase, due_at: dt.datetime | None) -> list[str]:
-    """Move the deadline of the case's current state (a domain's own limit, e.g. counted from acceptance): the
-    pre-deadline warning moves with it and may be sent again. Returns the fields to save."""
+def set_due(case: WorkflowCase, due_at: dt.datetime | None, *, now: dt.datetime | None = None) -> list[str]:
+    """Move the deadline of the case's current state (a domain's own limit, e.g. counted from acceptance, or an
+    agreed extension): the pre-deadline warning moves with it and may be sent again, and a case flagged overdue
+    whose new deadline lies ahead is no longer overdue (nor due for escalation). Returns the fields to save."""
     case.due_at = due_at
     case.warn_at = _warn_at(for_case(case), case.state, due_at)
     case.warned_at = None
-    return ["due_at", "warn_at", "warned_at"]
+    fields = ["due_at", "warn_at", "warned_at"]
+    if case.is_overdue and due_at is not None and due_at > clock.current(now):
+        case.is_overdue, case.overdue_at, case.escalate_at = False, None, None
+        fields += ["is_overdue", "overdue_at", "escalate_at"]
+    return fields
 
 
 def _enter(wf: Workflow, case: WorkflowCase, state: str, at: dt.datetime) -> None:

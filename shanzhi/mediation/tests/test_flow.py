@@ -152,6 +152,17 @@ def test_extension_needs_both_consents(med, register):
     case.refresh_from_db()
     assert ext.new_limit_at == case.limit_at == case.due_at
     assert case.limit_at.date() == dt.date(2026, 12, 31)
+    # The sweeper flags it once the limit passes; both parties agree to more time: no longer overdue.
+    from shanzhi.workflow import engine
+
+    late = case.limit_at + dt.timedelta(hours=1)
+    engine.sweep_overdue(now=late)
+    case.refresh_from_db()
+    assert case.is_overdue
+    s.case_extend(acting_user=med.med_user, case=case, days=10, reason="鉴定未出", applicant_consent="刘一同意",
+                  respondent_consent="陈二同意", now=late)
+    case.refresh_from_db()
+    assert not case.is_overdue and case.overdue_at is None and case.due_at > late
 
 
 def test_assign_from_pool_only(med, register):
